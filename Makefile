@@ -1,0 +1,79 @@
+# The two commands (README.md): `make run` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# Debian packages the tests need: a browser for the journeys, and PDF tools and fonts for the exports.
+SYSTEM_PACKAGES := chromium qpdf poppler-utils fonts-dejavu-core
+
+.PHONY: run test lint pytest setup demo system-deps bench clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the declared dependencies change (a second `make run` starts at once).
+$(VENV)/.stamp-runtime: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.stamp-test: pyproject.toml $(VENV)/.stamp-runtime
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+var:
+	mkdir -p var
+
+setup: $(VENV)/.stamp-runtime | var
+	$(PY) manage.py migrate --no-input -v 0
+	$(MAKE) --no-print-directory demo
+
+# Idempotent: each loader leaves what is already there alone.
+demo:
+	$(PY) manage.py load_demo_trust
+	$(PY) manage.py load_seed_policy
+
+run: setup
+	@echo ""
+	@echo "Demo sign-ins (password for all: symphony-demo-2026):"
+	@echo "  member of staff     tom.baker@symphony.example      (Harmony Primary School)"
+	@echo "  Head Teacher        sarah.okafor@symphony.example   (Harmony Primary School)"
+	@echo "  Head of School      david.lin@symphony.example      (Crescendo Academy)"
+	@echo "  Executive Head      helen.marsh@symphony.example"
+	@echo "  HR                  priya.shah@symphony.example"
+	@echo "  governor            margaret.ellis@symphony.example (Harmony Primary School)"
+	@echo "  trustee (Chair)     graham.holt@symphony.example"
+	@echo ""
+	@echo "Serving on http://127.0.0.1:$(PORT)/"
+	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Installs the Debian packages the tests need when they are missing and we are root; otherwise says
+# what to install (the tests that need them are then skipped, except with CI=true, where they fail).
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v qpdf >/dev/null || missing="$$missing qpdf"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else \
+	    echo "Missing Debian packages:$$missing. Install them with: sudo apt-get install$$missing"; \
+	  fi; \
+	fi
+
+lint: $(VENV)/.stamp-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run -v 1
+
+pytest: $(VENV)/.stamp-test system-deps
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test: lint pytest
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,65 @@
+from django.contrib import admin, messages
+from simple_history.admin import SimpleHistoryAdmin
+
+from symphony_portal.admin_site import HRModelAdmin
+
+from .models import FROZEN_MESSAGE, Clause, Policy, PolicyVersion, Section
+
+
+class FrozenAwareAdmin(HRModelAdmin, SimpleHistoryAdmin):
+    """Published and superseded versions (and their parts) open read-only, with the reason shown."""
+
+    def version_of(self, obj):
+        raise NotImplementedError
+
+    def is_frozen(self, obj) -> bool:
+        return obj is not None and not self.version_of(obj).is_draft
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self.is_frozen(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self.is_frozen(obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if request.method == "GET" and self.is_frozen(obj):
+            self.message_user(request, FROZEN_MESSAGE, level=messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(Policy)
+class PolicyAdmin(HRModelAdmin, SimpleHistoryAdmin):
+    list_display = ["title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+
+
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(FrozenAwareAdmin):
+    list_display = ["__str__", "status", "adopted_season", "adopted_year", "review_season", "review_year"]
+    list_filter = ["policy", "status"]
+    readonly_fields = ["status", "published_at", "published_by", "superseded_at", "created_at"]
+
+    def version_of(self, obj):
+        return obj
+
+
+@admin.register(Section)
+class SectionAdmin(FrozenAwareAdmin):
+    list_display = ["__str__", "version", "position"]
+    list_filter = ["version__policy", "version"]
+    readonly_fields = ["key"]
+
+    def version_of(self, obj):
+        return obj.version
+
+
+@admin.register(Clause)
+class ClauseAdmin(FrozenAwareAdmin):
+    list_display = ["__str__", "section", "position", "style"]
+    list_filter = ["version__policy", "version"]
+    search_fields = ["text"]
+    readonly_fields = ["key"]
+
+    def version_of(self, obj):
+        return obj.version

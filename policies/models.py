@@ -1,0 +1,281 @@
+"""The trust's policies, stored as versioned clauses.
+
+Policy -> PolicyVersion -> Section -> Clause. Sections and clauses are ordered by ``position``; their
+display numbers (6.3) come from that order. ``key`` is a clause's (and a section's) identity across
+versions: a clause carried into the next version keeps its key, so versions can be compared and cited.
+
+A version that has been published is a record of what the trust adopted: it, its sections and its
+clauses can no longer be changed or deleted. The guard sits on the model and its QuerySet because the
+ORM is the one path every writer (admin, forms, services, shell) goes through.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from symphony_portal.lib.terms import ReviewStatus, Term
+
+FROZEN_MESSAGE = (
+    "This version of the policy has been published and cannot be changed or deleted. "
+    "Start a new draft version to make changes."
+)
+
+
+class FrozenVersionError(ValidationError):
+    """Raised on any attempt to change a published or superseded version, or its sections and clauses."""
+
+    def __init__(self, message: str = FROZEN_MESSAGE):
+        super().__init__(message, code="frozen")
+
+
+class Season(models.TextChoices):
+    SPRING = "spring", "Spring"
+    SUMMER = "summer", "Summer"
+    AUTUMN = "autumn", "Autumn"
+
+
+class Policy(models.Model):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "policies"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("policies:policy_detail", args=[self.slug])
+
+
+class PolicyVersionQuerySet(models.QuerySet):
+    def published(self) -> "PolicyVersionQuerySet":
+        """The live version of each policy."""
+        return self.filter(status=PolicyVersion.Status.PUBLISHED)
+
+    def adopted(self) -> "PolicyVersionQuerySet":
+        """Versions that were published at some point: the live one and the superseded ones."""
+        return self.exclude(status=PolicyVersion.Status.DRAFT)
+
+    def readable_by(self, user) -> "PolicyVersionQuerySet":
+        """Adopted versions for everyone signed in; drafts only for HR, who write them."""
+        if user.is_authenticated and user.is_active and user.is_hr:
+            return self.all()
+        return self.adopted()
+
+    def update(self, **kwargs):
+        if self.exclude(status=PolicyVersion.Status.DRAFT).exists():
+            raise FrozenVersionError()
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.exclude(status=PolicyVersion.Status.DRAFT).exists():
+            raise FrozenVersionError()
+        return super().delete()
+
+
+class PolicyVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        SUPERSEDED = "superseded", "Superseded"
+
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="versions")
+    label = models.CharField(max_length=40, help_text='How the trust names this version, e.g. "2016-2019".')
+    adopted_season = models.CharField(max_length=10, choices=Season.choices, blank=True)
+    adopted_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    review_season = models.CharField(max_length=10, choices=Season.choices)
+    review_year = models.PositiveSmallIntegerField()
+    developed_by = models.TextField(blank=True, help_text="Who developed the policy, with contact details.")
+    applies_to = models.TextField(blank=True, help_text="To whom the policy applies, shown with the policy.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    continues = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="continued_by",
+        help_text="The version this one was drafted from.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = PolicyVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["policy", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "label"], name="policies_version_label_unique"),
+            models.UniqueConstraint(
+                fields=["policy"], condition=Q(status="published"), name="policies_one_published_version"
+            ),
+            models.UniqueConstraint(
+                fields=["policy"], condition=Q(status="draft"), name="policies_one_draft_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy.title} {self.label}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            stored = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            if (
+                stored is not None
+                and stored != self.Status.DRAFT
+                and not self._is_superseding(stored, kwargs)
+            ):
+                raise FrozenVersionError()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("policies:version_detail", args=[self.policy.slug, self.pk])
+
+    def delete(self, *args, **kwargs):
+        if type(self).objects.filter(pk=self.pk).exclude(status=self.Status.DRAFT).exists():
+            raise FrozenVersionError()
+        return super().delete(*args, **kwargs)
+
+    def _is_superseding(self, stored: str, kwargs: dict) -> bool:
+        # The one change a published version may take: being marked superseded by its successor.
+        update_fields = set(kwargs.get("update_fields") or ())
+        return (
+            stored == self.Status.PUBLISHED
+            and self.status == self.Status.SUPERSEDED
+            and bool(update_fields)
+            and update_fields <= {"status", "superseded_at"}
+        )
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_superseded(self) -> bool:
+        return self.status == self.Status.SUPERSEDED
+
+    @property
+    def adopted_term(self) -> Term | None:
+        if self.adopted_season and self.adopted_year:
+            return Term(self.adopted_season, self.adopted_year)
+        return None
+
+    @property
+    def review_term(self) -> Term:
+        return Term(self.review_season, self.review_year)
+
+    def review_status(self, today=None) -> ReviewStatus:
+        return ReviewStatus(self.review_term, today or timezone.localdate())
+
+
+def _refuse_if_frozen(version_id) -> None:
+    if (
+        version_id
+        and PolicyVersion.objects.filter(pk=version_id).exclude(status=PolicyVersion.Status.DRAFT).exists()
+    ):
+        raise FrozenVersionError()
+
+
+class DraftOnlyQuerySet(models.QuerySet):
+    """Bulk writes are refused as soon as one row belongs to an adopted version."""
+
+    def update(self, **kwargs):
+        if self.exclude(version__status=PolicyVersion.Status.DRAFT).exists():
+            raise FrozenVersionError()
+        if "version" in kwargs or "version_id" in kwargs:
+            _refuse_if_frozen(getattr(kwargs.get("version"), "pk", kwargs.get("version_id")))
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.exclude(version__status=PolicyVersion.Status.DRAFT).exists():
+            raise FrozenVersionError()
+        return super().delete()
+
+
+class DraftOnlyModel(models.Model):
+    """A part of a version (section, clause): writable only while its version is a draft."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        _refuse_if_frozen(self.version_id)
+        if self.pk:
+            stored_version = (
+                type(self).objects.filter(pk=self.pk).values_list("version_id", flat=True).first()
+            )
+            _refuse_if_frozen(stored_version)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse_if_frozen(self.version_id)
+        return super().delete(*args, **kwargs)
+
+
+class Section(DraftOnlyModel):
+    version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="sections")
+    key = models.UUIDField(default=uuid.uuid4, help_text="This section's identity across versions.")
+    position = models.PositiveIntegerField()
+    heading = models.CharField(max_length=200, blank=True)
+
+    history = HistoricalRecords()
+    objects = DraftOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="policies_section_key_unique_in_version"),
+        ]
+
+    def __str__(self) -> str:
+        return self.heading or "(opening section)"
+
+
+class Clause(DraftOnlyModel):
+    class Style(models.TextChoices):
+        PARAGRAPH = "paragraph", "Paragraph"
+        BULLET = "bullet", "Bullet point"
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="clauses")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="clauses")
+    key = models.UUIDField(default=uuid.uuid4, help_text="This clause's identity across versions.")
+    position = models.PositiveIntegerField()
+    style = models.CharField(max_length=10, choices=Style.choices, default=Style.PARAGRAPH)
+    text = models.TextField(
+        help_text="The clause's exact wording. *Asterisks* mark emphasis, as in the original."
+    )
+
+    history = HistoricalRecords()
+    objects = DraftOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["version", "section__position", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="policies_clause_key_unique_in_version"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    def clean(self):
+        super().clean()
+        if self.section_id and self.version_id and self.section.version_id != self.version_id:
+            raise ValidationError("A clause must belong to a section of its own version.")

@@ -1,0 +1,90 @@
+"""Reads of a policy version that several pages, exports and records share."""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from .models import Clause, PolicyVersion, Section
+
+
+@dataclass
+class NumberedClause:
+    clause: Clause
+    number: str
+
+    @property
+    def anchor(self) -> str:
+        return "clause-" + self.number.replace(".", "-")
+
+    @property
+    def text(self) -> str:
+        return self.clause.text
+
+    @property
+    def style(self) -> str:
+        return self.clause.style
+
+    @property
+    def key(self):
+        return self.clause.key
+
+
+@dataclass
+class NumberedSection:
+    section: Section
+    number: int
+    clauses: list[NumberedClause] = field(default_factory=list)
+
+    @property
+    def heading(self) -> str:
+        return self.section.heading
+
+    @property
+    def anchor(self) -> str:
+        return f"section-{self.number}"
+
+    @property
+    def title(self) -> str:
+        """The heading, or for the untitled opening section the start of its first clause."""
+        if self.section.heading:
+            return self.section.heading
+        if self.clauses:
+            words = self.clauses[0].text.split()
+            return " ".join(words[:8]) + ("…" if len(words) > 8 else "")
+        return "(untitled section)"
+
+
+def outline(version: PolicyVersion) -> list[NumberedSection]:
+    """The version's sections and clauses in order, numbered for display (6.3). Two queries."""
+    sections = version.sections.order_by("position").prefetch_related(
+        Prefetch("clauses", queryset=Clause.objects.order_by("position"))
+    )
+    numbered = []
+    for s_index, section in enumerate(sections, start=1):
+        entry = NumberedSection(section=section, number=s_index)
+        entry.clauses = [
+            NumberedClause(clause=clause, number=f"{s_index}.{c_index}")
+            for c_index, clause in enumerate(section.clauses.all(), start=1)
+        ]
+        numbered.append(entry)
+    return numbered
+
+
+def canonical_text(sections: list[NumberedSection]) -> str:
+    """The exact text of a version: each section heading, then each clause's text, one per line, in order."""
+    lines = []
+    for section in sections:
+        lines.append(f"# {section.heading}")
+        lines.extend(numbered.text for numbered in section.clauses)
+    return "\n".join(lines) + "\n"
+
+
+def fingerprint(version: PolicyVersion, *, sections: list[NumberedSection] | None = None) -> str:
+    """SHA-256 (hex) of the version's exact text: the one fingerprint used by every record and export.
+
+    Pass ``sections`` when the outline is already loaded, to save its two queries.
+    """
+    if sections is None:
+        sections = outline(version)
+    return hashlib.sha256(canonical_text(sections).encode("utf-8")).hexdigest()

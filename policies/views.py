@@ -1,0 +1,58 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from .models import Policy, PolicyVersion
+from .selectors import fingerprint, outline
+
+
+@login_required
+def home(request):
+    versions = PolicyVersion.objects.published().select_related("policy").order_by("policy__title")
+    return render(request, "policies/home.html", {"versions": versions})
+
+
+def _render_version(request, version: PolicyVersion, *, current: PolicyVersion | None):
+    sections = outline(version)
+    return render(
+        request,
+        "policies/version_detail.html",
+        {
+            "policy": version.policy,
+            "version": version,
+            "current": current,
+            "sections": sections,
+            "fingerprint": fingerprint(version, sections=sections),
+            "review": version.review_status(),
+        },
+    )
+
+
+@login_required
+def policy_detail(request, slug):
+    version = get_object_or_404(
+        PolicyVersion.objects.published().select_related("policy", "published_by"), policy__slug=slug
+    )
+    return _render_version(request, version, current=version)
+
+
+@login_required
+def version_list(request, slug):
+    policy = get_object_or_404(Policy, slug=slug)
+    versions = list(
+        PolicyVersion.objects.readable_by(request.user).filter(policy=policy).order_by("-created_at")
+    )
+    if not versions:
+        raise Http404("No version of this policy can be read yet.")
+    return render(request, "policies/version_list.html", {"policy": policy, "versions": versions})
+
+
+@login_required
+def version_detail(request, slug, pk):
+    version = get_object_or_404(
+        PolicyVersion.objects.readable_by(request.user).select_related("policy", "published_by"),
+        policy__slug=slug,
+        pk=pk,
+    )
+    current = PolicyVersion.objects.published().filter(policy=version.policy).first()
+    return _render_version(request, version, current=current)

@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def trust(request):
+    return {"TRUST_NAME": settings.TRUST_NAME}

@@ -1,0 +1,212 @@
+"""The trust's directory: schools, people and the roles the policy names.
+
+A person is an employee, a governor (member of a Local Governing Body) or a trustee (member of the
+Board), and belongs either to one school or to the central trust team (``school`` is empty).
+Roles are held separately, because the policy's duties follow roles, not kinds: the Head Teacher /
+Head of School of a school, and the trust-wide Executive Head Teacher, HR and Chair of Trustees.
+"""
+
+from functools import cached_property
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+class School(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Kind(models.TextChoices):
+    EMPLOYEE = "employee", "Employee"
+    GOVERNOR = "governor", "Governor"
+    TRUSTEE = "trustee", "Trustee"
+
+
+class UserQuerySet(models.QuerySet):
+    def active(self) -> "UserQuerySet":
+        """People who have not left: the only ones who appear in lists, pickers and reminders."""
+        return self.filter(is_active=True)
+
+    def in_school(self, school: "School | None") -> "UserQuerySet":
+        """People of one school, or of the central trust team when ``school`` is None."""
+        return self.filter(school=school)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email):
+        # Sign-in is by email, whatever its case.
+        return self.get(email__iexact=email)
+
+    def create_user(self, email, password=None, **fields):
+        if not email:
+            raise ValueError("A person needs an email address.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        fields.setdefault("full_name", email.split("@")[0])
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField("email address", max_length=254, unique=True)
+    full_name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.EMPLOYEE)
+    school = models.ForeignKey(
+        School,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+        help_text="Empty for the central trust team.",
+    )
+    job_title = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(
+        default=True, help_text="Untick when a person leaves: they can no longer sign in, their records stay."
+    )
+    is_staff = models.BooleanField("admin access", default=False)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="trust_user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def school_name(self) -> str:
+        return self.school.name if self.school_id else "Central trust team"
+
+    # Roles. One query per request at most: roles are read once and kept on the instance.
+    @cached_property
+    def _roles(self) -> list[tuple[str, int | None]]:
+        if not self.pk:
+            return []
+        return list(self.role_assignments.values_list("role", "school_id"))
+
+    def has_role(self, role: str) -> bool:
+        return any(r == role for r, _ in self._roles)
+
+    @property
+    def is_executive_head(self) -> bool:
+        return self.has_role(Role.EXECUTIVE_HEAD)
+
+    @property
+    def is_hr(self) -> bool:
+        return self.has_role(Role.HR)
+
+    @property
+    def is_chair_of_trustees(self) -> bool:
+        return self.has_role(Role.CHAIR_OF_TRUSTEES)
+
+    @property
+    def headed_school_ids(self) -> set[int]:
+        """Schools this person is Head Teacher / Head of School of (not the Executive Head's reach)."""
+        return {school_id for r, school_id in self._roles if r == Role.HEAD_TEACHER}
+
+    @property
+    def is_head_teacher(self) -> bool:
+        """A Head Teacher in the policy's sense: a school's Head, or the Executive Head Teacher."""
+        return bool(self.headed_school_ids) or self.is_executive_head
+
+    def role_labels(self) -> list[str]:
+        labels = []
+        for assignment in self.role_assignments.select_related("school"):
+            labels.append(str(assignment))
+        return labels
+
+
+class Role(models.TextChoices):
+    HEAD_TEACHER = "head_teacher", "Head Teacher / Head of School"
+    EXECUTIVE_HEAD = "executive_head", "Executive Head Teacher"
+    HR = "hr", "HR"
+    CHAIR_OF_TRUSTEES = "chair_of_trustees", "Chair of Trustees"
+
+
+SCHOOL_ROLES = {Role.HEAD_TEACHER}
+
+
+class RoleAssignment(models.Model):
+    """A role a person holds: at one school (Head Teacher / Head of School) or trust-wide."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, null=True, blank=True, related_name="role_assignments"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["role", "school__name"]
+        constraints = [
+            models.CheckConstraint(
+                name="trust_role_school_matches_role",
+                condition=(
+                    Q(role__in=SCHOOL_ROLES, school__isnull=False)
+                    | (~Q(role__in=SCHOOL_ROLES) & Q(school__isnull=True))
+                ),
+                violation_error_message=(
+                    "A Head Teacher / Head of School needs a school; trust-wide roles have none."
+                ),
+            ),
+            models.UniqueConstraint(fields=["user", "role", "school"], name="trust_role_unique_per_school"),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(school__isnull=True),
+                name="trust_role_unique_trust_wide",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.school_id:
+            return f"{self.get_role_display()}, {self.school}"
+        return self.get_role_display()
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:trust_user_change", args=[self.user_id])

@@ -1,0 +1,67 @@
+"""Small deterministic builders for tests: every object a test needs, made in one line."""
+
+import itertools
+
+from policies.models import Clause, Policy, PolicyVersion, Section
+from symphony_portal.trust.models import Kind, RoleAssignment, School, User
+
+_counter = itertools.count(1)
+
+
+def make_school(name: str, slug: str | None = None) -> School:
+    return School.objects.create(name=name, slug=slug or name.lower().replace(" ", "-"))
+
+
+def make_person(
+    name: str,
+    *,
+    school: School | None = None,
+    kind: str = Kind.EMPLOYEE,
+    roles: tuple = (),
+    email: str | None = None,
+    job_title: str = "",
+    password: str | None = None,
+    is_active: bool = True,
+) -> User:
+    """A person of the trust; ``roles`` holds role names, or (role, school) pairs for a Head."""
+    email = email or name.lower().replace(" ", ".") + "@symphony.test"
+    person = User.objects.create_user(
+        email, password, full_name=name, kind=kind, school=school, job_title=job_title, is_active=is_active
+    )
+    for role in roles:
+        role_name, role_school = role if isinstance(role, tuple) else (role, None)
+        RoleAssignment.objects.create(user=person, role=role_name, school=role_school)
+    return person
+
+
+def make_version(
+    *,
+    policy: Policy | None = None,
+    label: str | None = None,
+    status: str = PolicyVersion.Status.PUBLISHED,
+    sections: dict[str, list[str]] | None = None,
+    review: tuple[str, int] = ("autumn", 2019),
+    adopted: tuple[str, int] = ("autumn", 2016),
+    **fields,
+) -> PolicyVersion:
+    """A version with its sections and clauses, created as a draft and then given its status."""
+    n = next(_counter)
+    policy = policy or Policy.objects.create(title=f"Test Policy {n}", slug=f"test-policy-{n}")
+    sections = sections if sections is not None else {"Purpose": ["First clause.", "Second clause."]}
+    version = PolicyVersion.objects.create(
+        policy=policy,
+        label=label or f"v{n}",
+        adopted_season=adopted[0],
+        adopted_year=adopted[1],
+        review_season=review[0],
+        review_year=review[1],
+        **fields,
+    )
+    for s_pos, (heading, texts) in enumerate(sections.items(), start=1):
+        section = Section.objects.create(version=version, position=s_pos, heading=heading)
+        for c_pos, text in enumerate(texts, start=1):
+            Clause.objects.create(version=version, section=section, position=c_pos, text=text)
+    if status != PolicyVersion.Status.DRAFT:
+        version.status = status
+        version.save()
+    return version

@@ -1,0 +1,130 @@
+"""The cast every test can call on, and the switches for browser tests.
+
+Harmony Primary School: Tess the teacher, Colin her colleague, Hannah her Head Teacher and Gwen, a
+governor. Crescendo Academy: Oscar, its Head of School. Trust-wide: Eve the Executive Head Teacher,
+Harriet in HR, Trevor a trustee and Charlotte the Chair of Trustees.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from policies.models import PolicyVersion
+from symphony_portal.trust.models import Kind, Role
+from tests.builders import make_person, make_school
+
+# Playwright's sync API runs an event loop in the test thread; without this even the test
+# database set-up is refused as "async unsafe".
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def require_system_tool(path_or_name: str, package: str) -> None:
+    """Skip a test whose Debian package is missing, except on CI, where that is a failure."""
+    if shutil.which(path_or_name) or Path(path_or_name).exists():
+        return
+    message = (
+        f"{path_or_name} is missing: install the Debian package '{package}' (make test does this as root)."
+    )
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    require_system_tool(CHROMIUM, "chromium")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server):
+    return live_server.url
+
+
+@pytest.fixture
+def harmony(db):
+    return make_school("Harmony Primary School", "harmony-primary")
+
+
+@pytest.fixture
+def crescendo(db):
+    return make_school("Crescendo Academy", "crescendo-academy")
+
+
+@pytest.fixture
+def teacher(harmony):
+    return make_person("Tess Teacher", school=harmony, job_title="Year 6 Teacher", password="tess-password-1")
+
+
+@pytest.fixture
+def colleague(harmony):
+    return make_person("Colin Colleague", school=harmony, job_title="Teaching Assistant")
+
+
+@pytest.fixture
+def head(harmony):
+    return make_person(
+        "Hannah Head", school=harmony, roles=[(Role.HEAD_TEACHER, harmony)], password="hannah-password-1"
+    )
+
+
+@pytest.fixture
+def other_head(crescendo):
+    return make_person("Oscar Otherhead", school=crescendo, roles=[(Role.HEAD_TEACHER, crescendo)])
+
+
+@pytest.fixture
+def exec_head(db):
+    return make_person("Eve Executive", roles=[Role.EXECUTIVE_HEAD], job_title="Executive Head Teacher")
+
+
+@pytest.fixture
+def hr(db):
+    return make_person("Harriet HR", roles=[Role.HR], job_title="HR Manager", password="harriet-password-1")
+
+
+@pytest.fixture
+def governor(harmony):
+    return make_person("Gwen Governor", school=harmony, kind=Kind.GOVERNOR)
+
+
+@pytest.fixture
+def trustee(db):
+    return make_person("Trevor Trustee", kind=Kind.TRUSTEE)
+
+
+@pytest.fixture
+def chair(db):
+    return make_person("Charlotte Chair", kind=Kind.TRUSTEE, roles=[Role.CHAIR_OF_TRUSTEES])
+
+
+@pytest.fixture
+def seed_version(db) -> PolicyVersion:
+    """The Social Media Policy 2016-2019, loaded from the fixture `make run` uses."""
+    call_command("loaddata", str(ROOT / "fixtures" / "seed_policy.json"), verbosity=0)
+    return PolicyVersion.objects.get(policy__slug="social-media-policy", label="2016-2019")
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    return f"database: {settings.DATABASES['default']['ENGINE']}"

@@ -1,0 +1,116 @@
+"""Reading the policy in a browser: home, the policy page, its versions."""
+
+import datetime
+
+import pytest
+
+from policies.models import PolicyVersion
+from policies.selectors import canonical_text, fingerprint, outline
+from tests.builders import make_version
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_lists_the_published_policies_on_home(client, teacher, seed_version):
+    client.force_login(teacher)
+    response = client.get("/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Social Media Policy 2016-2019" in page
+    assert 'href="/policies/social-media-policy/"' in page
+    assert "Review overdue since 31 December 2019" in page
+
+
+def test_it_tells_a_governor_they_follow_the_spirit(client, governor, seed_version):
+    client.force_login(governor)
+    assert "you follow the spirit of this policy" in client.get("/").content.decode()
+
+
+def test_it_shows_the_policy_with_numbered_clauses_and_permalinks(client, teacher, seed_version):
+    client.force_login(teacher)
+    page = client.get("/policies/social-media-policy/").content.decode()
+    assert "<h1" in page and "Social Media Policy 2016-2019" in page
+    assert "Autumn 2016" in page and "Autumn 2019" in page
+    assert "Mary Robson, External Team Manager" in page
+    assert 'id="clause-5-3"' in page and 'href="#clause-5-3"' in page
+    assert 'href="#section-5">5. Employee Responsibility</a>' in page
+    # the italic emphasis of the original, as emphasis
+    assert "<em>including if others implicate you in a breach of any of the terms listed above</em>" in page
+    assert fingerprint(seed_version) in page
+    assert "Review overdue since 31 December 2019" in page
+
+
+def test_it_escapes_clause_text(client, teacher):
+    version = make_version(sections={"Purpose": ['<script>alert("x")</script> and *emphasis*']})
+    client.force_login(teacher)
+    page = client.get(f"/policies/{version.policy.slug}/").content.decode()
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; and <em>emphasis</em>" in page
+
+
+def test_it_marks_an_older_version_as_not_current(client, teacher):
+    current = make_version(label="2019-2022")
+    old = make_version(policy=current.policy, label="2016-2019", status=PolicyVersion.Status.SUPERSEDED)
+    client.force_login(teacher)
+
+    listing = client.get(f"/policies/{current.policy.slug}/versions/").content.decode()
+    assert "2019-2022" in listing and "2016-2019" in listing and "(current)" in listing
+
+    page = client.get(f"/policies/{old.policy.slug}/versions/{old.pk}/").content.decode()
+    assert "Not the current version" in page
+    assert f'href="/policies/{current.policy.slug}/"' in page
+
+    current_page = client.get(f"/policies/{current.policy.slug}/versions/{current.pk}/").content.decode()
+    assert "Not the current version" not in current_page
+
+
+def test_it_hides_drafts_from_everyone_but_hr(client, teacher, hr):
+    published = make_version(label="2016-2019")
+    draft = make_version(policy=published.policy, label="2026-2029", status=PolicyVersion.Status.DRAFT)
+    url = f"/policies/{draft.policy.slug}/versions/{draft.pk}/"
+    client.force_login(teacher)
+    assert client.get(url).status_code == 404
+    assert "2026-2029" not in client.get(f"/policies/{draft.policy.slug}/versions/").content.decode()
+    client.force_login(hr)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Draft." in response.content.decode()
+
+
+def test_it_numbers_clauses_from_their_order():
+    version = make_version(sections={"A": ["a1", "a2"], "B": ["b1", "b2", "b3"]})
+    sections = outline(version)
+    assert [(s.number, s.heading) for s in sections] == [(1, "A"), (2, "B")]
+    assert [c.number for c in sections[1].clauses] == ["2.1", "2.2", "2.3"]
+    assert sections[1].clauses[2].anchor == "clause-2-3"
+
+
+def test_it_fingerprints_the_exact_text():
+    one = make_version(sections={"A": ["Same words."]})
+    two = make_version(sections={"A": ["Same words."]})
+    three = make_version(sections={"A": ["Same words!"]})
+    assert fingerprint(one) == fingerprint(two)
+    assert fingerprint(one) != fingerprint(three)
+    assert canonical_text(outline(one)) == "# A\nSame words.\n"
+    assert len(fingerprint(one)) == 64
+
+
+def test_it_keeps_the_policy_page_to_a_constant_number_of_queries(
+    client, teacher, django_assert_max_num_queries
+):
+    small = make_version(sections={f"S{i}": ["c"] * 2 for i in range(2)})
+    large = make_version(sections={f"S{i}": ["c"] * 20 for i in range(15)})
+    client.force_login(teacher)
+    for version in (small, large):
+        with django_assert_max_num_queries(8):
+            assert client.get(f"/policies/{version.policy.slug}/").status_code == 200
+
+
+def test_it_shows_review_states_around_the_term():
+    version = make_version(review=("autumn", 2019))
+    assert version.review_status(datetime.date(2019, 8, 31)).state == "upcoming"
+    assert version.review_status(datetime.date(2019, 9, 1)).state == "due"
+    assert version.review_status(datetime.date(2019, 12, 31)).state == "due"
+    overdue = version.review_status(datetime.date(2020, 1, 1))
+    assert overdue.state == "overdue"
+    assert overdue.label == "Review overdue since 31 December 2019 (end of Autumn 2019)"

@@ -1,0 +1,49 @@
+"""`make run` loads the seed policy and demo people; running it again changes and duplicates nothing."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from policies.models import Clause, PolicyVersion
+from symphony_portal.trust.models import Kind, Role, RoleAssignment, School, User
+
+pytestmark = pytest.mark.django_db
+
+
+def run(name):
+    out = io.StringIO()
+    call_command(name, stdout=out)
+    return out.getvalue()
+
+
+def test_it_loads_the_demo_trust_once():
+    assert "loaded" in run("load_demo_trust")
+    counts = (School.objects.count(), User.objects.count(), RoleAssignment.objects.count())
+    User.objects.filter(email="tom.baker@symphony.example").update(job_title="Changed since")
+    assert "already loaded" in run("load_demo_trust")
+    assert (School.objects.count(), User.objects.count(), RoleAssignment.objects.count()) == counts
+    assert User.objects.get(email="tom.baker@symphony.example").job_title == "Changed since"
+
+
+def test_it_has_someone_in_every_role_and_kind_with_the_documented_password():
+    run("load_demo_trust")
+    assert School.objects.count() >= 2
+    for role in Role.values:
+        assert RoleAssignment.objects.filter(role=role).exists(), role
+    for kind in Kind.values:
+        assert User.objects.filter(kind=kind).exists(), kind
+    assert User.objects.filter(school=None, kind=Kind.EMPLOYEE).exists()  # the central trust team
+    assert User.objects.get(email="tom.baker@symphony.example").check_password("symphony-demo-2026")
+
+
+def test_it_loads_the_seed_policy_once_and_leaves_later_changes_alone():
+    run("load_seed_policy")
+    version = PolicyVersion.objects.get(policy__slug="social-media-policy")
+    clauses = Clause.objects.count()
+    # A later review supersedes it: loading again must not make it published again.
+    version.status = PolicyVersion.Status.SUPERSEDED
+    version.save(update_fields=["status"])
+    assert "already loaded" in run("load_seed_policy")
+    assert PolicyVersion.objects.count() == 1 and Clause.objects.count() == clauses
+    assert PolicyVersion.objects.get(pk=version.pk).is_superseded
