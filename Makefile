@@ -75,5 +75,12 @@ pytest: $(VENV)/.stamp-test system-deps
 
 test: lint pytest
 
+# Figures, not pass/fail: each bench/bench_*.py prints what it measured (see bench/README.md).
+bench: $(VENV)/.stamp-test | var
+	@set -e; for script in bench/bench_*.py; do \
+	  [ -e "$$script" ] || { echo "No benchmarks yet."; break; }; \
+	  echo "== $$script"; $(PY) "$$script"; \
+	done
+
 clean:
 	rm -rf $(VENV) var staticfiles

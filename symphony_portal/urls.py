@@ -3,6 +3,10 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("policies.urls")),
+    path("acknowledgements/", include("acknowledgements.urls")),
+    path("reports/", include("reports.urls")),
+    path("approvals/", include("approvals.urls")),
+    path("people/", include("symphony_portal.trust.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -128,3 +128,66 @@ def pytest_report_header(config):
     from django.conf import settings
 
     return f"database: {settings.DATABASES['default']['ENGINE']}"
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now (the machines are shared: never assume a fixed one)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SMTPServer:
+    """A real SMTP server on loopback (aiosmtpd) keeping what it receives; ``stop()`` is an outage."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.messages = []  # (envelope from, recipients, raw content)
+        self.connections = 0
+        outer = self
+
+        class Handler:
+            async def handle_EHLO(self, server, session, envelope, hostname, responses):
+                outer.connections += 1
+                session.host_name = hostname
+                return responses
+
+            async def handle_DATA(self, server, session, envelope):
+                outer.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+                return "250 OK"
+
+        self.port = free_port()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.running = False
+
+    def start(self):
+        self.controller.start()
+        self.running = True
+
+    def stop(self):
+        if self.running:
+            self.controller.stop()
+            self.running = False
+
+    @property
+    def recipients(self) -> list[str]:
+        return [r for _, rcpts, _ in self.messages for r in rcpts]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """Point Django's email at a real SMTP server on loopback for this test."""
+    server = SMTPServer()
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+    yield server
+    server.stop()
