@@ -1,8 +1,8 @@
 """The cast every test can call on, and the switches for browser tests.
 
-Harmony Primary School: Tess the teacher, Colin her colleague, Hannah her Head Teacher and Gwen, a
-governor. Crescendo Academy: Oscar, its Head of School. Trust-wide: Eve the Executive Head Teacher,
-Harriet in HR, Trevor a trustee and Charlotte the Chair of Trustees.
+Harmony Primary School: Tess the teacher, Colin her colleague, Olive another teacher, Hannah her
+Head Teacher and Gwen, a governor. Crescendo Academy: Oscar, its Head of School. Trust-wide: Eve the
+Executive Head Teacher, Harriet in HR, Trevor a trustee and Charlotte the Chair of Trustees.
 """
 
 import os
@@ -78,6 +78,11 @@ def teacher(harmony):
 @pytest.fixture
 def colleague(harmony):
     return make_person("Colin Colleague", school=harmony, job_title="Teaching Assistant")
+
+
+@pytest.fixture
+def other_teacher(harmony):
+    return make_person("Olive Otherteacher", school=harmony, job_title="Year 2 Teacher")
 
 
 @pytest.fixture

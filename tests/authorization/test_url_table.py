@@ -48,12 +48,13 @@ def named_urls(patterns=None, namespace: str | None = None) -> set[str]:
 
 
 @pytest.fixture
-def world(teacher, colleague, governor, trustee, chair, head, other_head, exec_head, hr):
+def world(teacher, colleague, other_teacher, governor, trustee, chair, head, other_head, exec_head, hr):
     w = World(
         people={
             "anonymous": None,
             "staff": teacher,
             "colleague": colleague,
+            "other_staff": other_teacher,
             "governor": governor,
             "trustee": trustee,
             "chair": chair,
