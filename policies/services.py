@@ -164,6 +164,7 @@ def move_clause(clause: Clause, *, direction: str, by: User) -> Clause:
     if 0 <= target < len(siblings):
         siblings[index], siblings[target] = siblings[target], siblings[index]
         _renumber(siblings, by)
+        clause.refresh_from_db()
         return clause
     sections = list(clause.version.sections.order_by("position"))
     s_index = next(i for i, s in enumerate(sections) if s.pk == clause.section_id)
@@ -177,6 +178,7 @@ def move_clause(clause: Clause, *, direction: str, by: User) -> Clause:
     _attribute(clause, by).save(update_fields=["section", "position"])
     _renumber(others + [clause] if direction == UP else [clause] + others, by)
     _renumber(old_section.clauses.order_by("position"), by)
+    clause.refresh_from_db()
     return clause
 
 
@@ -227,6 +229,7 @@ def move_section(section: Section, *, direction: str, by: User) -> Section:
         raise ValidationError(f"This section is already the {'first' if direction == UP else 'last'} one.")
     sections[index], sections[target] = sections[target], sections[index]
     _renumber(sections, by)
+    section.refresh_from_db()
     return section
 
 

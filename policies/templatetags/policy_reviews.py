@@ -15,6 +15,9 @@ def review_panel(context) -> dict:
     if not (user.is_authenticated and (user.is_hr or user.is_executive_head)):
         return {"show": False}
     versions = list(PolicyVersion.objects.published().select_related("policy").order_by("policy__title"))
-    drafts = {d.policy_id: d for d in PolicyVersion.objects.filter(status=PolicyVersion.Status.DRAFT)}
+    drafts = {
+        d.policy_id: d
+        for d in PolicyVersion.objects.filter(status=PolicyVersion.Status.DRAFT).select_related("policy")
+    }
     rows = [{"version": v, "review": v.review_status(), "draft": drafts.get(v.policy_id)} for v in versions]
     return {"show": True, "rows": rows, "user": user}
