@@ -1,4 +1,5 @@
 import re
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -287,21 +288,29 @@ def clause_remove(request, slug, pk, clause_pk):
     )
 
 
+def _move(request, version: PolicyVersion, row, move, *, where, anchor: str):
+    """Move a clause or section one place up or down, then say where it is now."""
+    direction = request.POST.get("direction")
+    if direction not in (services.UP, services.DOWN):
+        return HttpResponseBadRequest("Move up or down.")
+    try:
+        move(row, direction=direction, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"{type(row).__name__} moved {direction}: it is now {where(row)}.")
+    return _back_to_draft(version, anchor)
+
+
 @login_required
 @require_POST
 def clause_move(request, slug, pk, clause_pk):
     version = _draft_for(request, slug, pk)
     clause = get_object_or_404(version.clauses.select_related("section"), pk=clause_pk)
-    direction = request.POST.get("direction")
-    if direction not in (services.UP, services.DOWN):
-        return HttpResponseBadRequest("Move up or down.")
-    try:
-        services.move_clause(clause, direction=direction, by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, f"Clause moved {direction}: it is now {_numbered_clause(version, clause)}.")
-    return _back_to_draft(version, f"draft-clause-{clause.pk}")
+    where = partial(_numbered_clause, version)
+    return _move(
+        request, version, clause, services.move_clause, where=where, anchor=f"draft-clause-{clause.pk}"
+    )
 
 
 @login_required
@@ -356,16 +365,14 @@ def section_remove(request, slug, pk, section_pk):
 def section_move(request, slug, pk, section_pk):
     version = _draft_for(request, slug, pk)
     section = get_object_or_404(version.sections, pk=section_pk)
-    direction = request.POST.get("direction")
-    if direction not in (services.UP, services.DOWN):
-        return HttpResponseBadRequest("Move up or down.")
-    try:
-        services.move_section(section, direction=direction, by=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, f"Section moved {direction}: it is now section {section.position}.")
-    return _back_to_draft(version, f"draft-section-{section.pk}")
+    return _move(
+        request,
+        version,
+        section,
+        services.move_section,
+        where=lambda s: f"section {s.position}",
+        anchor=f"draft-section-{section.pk}",
+    )
 
 
 @login_required
