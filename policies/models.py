@@ -286,7 +286,7 @@ class Clause(DraftOnlyModel):
     )
     # Optimistic locking: an edit names the revision it started from, and is refused if someone
     # else saved the clause in between (policies.services.edit_clause).
-    revision = models.PositiveIntegerField(default=1)
+    revision = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
     objects = DraftOnlyQuerySet.as_manager()

@@ -314,3 +314,25 @@ def test_it_keeps_the_review_pages_to_a_constant_number_of_queries(
     ]:
         with django_assert_max_num_queries(bound):
             assert hr_client.get(url).status_code == 200, url
+
+
+def test_it_counts_an_admin_edit_as_a_revision_so_a_portal_edit_open_meanwhile_is_refused(hr_client, draft):
+    clause = draft.clauses.get(text="Alpha wording.")
+    response = hr_client.post(
+        f"/admin/policies/clause/{clause.pk}/change/",
+        {
+            "version": draft.pk,
+            "section": clause.section_id,
+            "position": 1,
+            "style": "paragraph",
+            "text": "Admin.",
+        },
+    )
+    assert response.status_code == 302
+    assert Clause.objects.get(pk=clause.pk).revision == 2
+    response = hr_client.post(
+        f"{base(draft)}clauses/{clause.pk}/edit/",
+        {"text": "Portal.", "style": "paragraph", "section": clause.section_id, "revision": 1},
+    )
+    assert "Someone else saved this clause" in response.content.decode()
+    assert Clause.objects.get(pk=clause.pk).text == "Admin."
