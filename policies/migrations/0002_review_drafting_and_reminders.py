@@ -7,87 +7,139 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('policies', '0001_initial'),
+        ("policies", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='clause',
-            name='revision',
+            model_name="clause",
+            name="revision",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
         migrations.AddField(
-            model_name='historicalclause',
-            name='revision',
+            model_name="historicalclause",
+            name="revision",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
         migrations.AddField(
-            model_name='historicalpolicyversion',
-            name='approval_minute_reference',
-            field=models.CharField(blank=True, max_length=100, verbose_name='minute reference'),
+            model_name="historicalpolicyversion",
+            name="approval_minute_reference",
+            field=models.CharField(blank=True, max_length=100, verbose_name="minute reference"),
         ),
         migrations.AddField(
-            model_name='historicalpolicyversion',
-            name='approval_recorded_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalpolicyversion",
+            name="approval_recorded_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalpolicyversion',
-            name='approved_by_body',
-            field=models.CharField(blank=True, help_text='e.g. the Board of Trustees, or a committee.', max_length=200, verbose_name='approved by'),
+            model_name="historicalpolicyversion",
+            name="approved_by_body",
+            field=models.CharField(
+                blank=True,
+                help_text="e.g. the Board of Trustees, or a committee.",
+                max_length=200,
+                verbose_name="approved by",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalpolicyversion',
-            name='approved_fingerprint',
+            model_name="historicalpolicyversion",
+            name="approved_fingerprint",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='historicalpolicyversion',
-            name='approved_on',
-            field=models.DateField(blank=True, null=True, verbose_name='date of approval'),
+            model_name="historicalpolicyversion",
+            name="approved_on",
+            field=models.DateField(blank=True, null=True, verbose_name="date of approval"),
         ),
         migrations.AddField(
-            model_name='policyversion',
-            name='approval_minute_reference',
-            field=models.CharField(blank=True, max_length=100, verbose_name='minute reference'),
+            model_name="policyversion",
+            name="approval_minute_reference",
+            field=models.CharField(blank=True, max_length=100, verbose_name="minute reference"),
         ),
         migrations.AddField(
-            model_name='policyversion',
-            name='approval_recorded_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="policyversion",
+            name="approval_recorded_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='policyversion',
-            name='approved_by_body',
-            field=models.CharField(blank=True, help_text='e.g. the Board of Trustees, or a committee.', max_length=200, verbose_name='approved by'),
+            model_name="policyversion",
+            name="approved_by_body",
+            field=models.CharField(
+                blank=True,
+                help_text="e.g. the Board of Trustees, or a committee.",
+                max_length=200,
+                verbose_name="approved by",
+            ),
         ),
         migrations.AddField(
-            model_name='policyversion',
-            name='approved_fingerprint',
+            model_name="policyversion",
+            name="approved_fingerprint",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='policyversion',
-            name='approved_on',
-            field=models.DateField(blank=True, null=True, verbose_name='date of approval'),
+            model_name="policyversion",
+            name="approved_on",
+            field=models.DateField(blank=True, null=True, verbose_name="date of approval"),
         ),
         migrations.CreateModel(
-            name='ReviewReminder',
+            name="ReviewReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('days_90', '90 days before the review term'), ('days_30', '30 days before the review term'), ('days_7', '7 days before the review term'), ('overdue', 'Review overdue')], max_length=10)),
-                ('due_on', models.DateField(help_text='The day the schedule sets for this reminder.')),
-                ('sent_on', models.DateField(help_text='The day it was actually sent (later after a mail outage).')),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('recipients', models.TextField(help_text='The HR people it went to, one address a line.')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='review_reminders', to='policies.policyversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("days_90", "90 days before the review term"),
+                            ("days_30", "30 days before the review term"),
+                            ("days_7", "7 days before the review term"),
+                            ("overdue", "Review overdue"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("due_on", models.DateField(help_text="The day the schedule sets for this reminder.")),
+                (
+                    "sent_on",
+                    models.DateField(help_text="The day it was actually sent (later after a mail outage)."),
+                ),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("recipients", models.TextField(help_text="The HR people it went to, one address a line.")),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="review_reminders",
+                        to="policies.policyversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-sent_at'],
-                'constraints': [models.UniqueConstraint(fields=('version', 'kind', 'due_on'), name='policies_review_reminder_once')],
+                "ordering": ["-sent_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("version", "kind", "due_on"), name="policies_review_reminder_once"
+                    )
+                ],
             },
         ),
     ]
