@@ -66,7 +66,17 @@ def confirm_people_import(
     pending.updated_count = len(plan.to_update)
     pending.unchanged_count = len(plan.unchanged)
     pending.deactivated_count = len(deactivated)
-    pending.save()
+    pending.save(
+        update_fields=[
+            "status",
+            "imported_at",
+            "deactivate_missing",
+            "created_count",
+            "updated_count",
+            "unchanged_count",
+            "deactivated_count",
+        ]
+    )
     PeopleImport.created_people.through.objects.bulk_create(
         [PeopleImport.created_people.through(peopleimport=pending, user=p) for p in created],
         batch_size=BATCH_SIZE,
