@@ -24,7 +24,6 @@ logger = logging.getLogger(__name__)
 
 # Rows written per INSERT/UPDATE: the number of queries grows with the batches, not with the rows.
 BATCH_SIZE = 500
-PERSON_FIELDS = ["full_name", "kind", "school", "job_title", "is_active"]
 
 
 def upload_people_import(text: str, *, filename: str, by: User | None) -> PeopleImport:
@@ -105,15 +104,27 @@ def _create_people(plan: people_import.Plan, *, by: User | None, reason: str) ->
 
 
 def _update_people(plan: people_import.Plan, *, by: User | None, reason: str) -> None:
-    people = []
+    # Only the fields that change anywhere are written: an UPDATE of many rows costs per field.
+    people, fields = [], set()
     for update in plan.to_update:
         person, wanted = update.person, update.wanted
-        person.full_name, person.kind, person.job_title = wanted.full_name, wanted.kind, wanted.job_title
-        person.school, person.is_active = wanted.school, True
-        people.append(person)
-    bulk_update_with_history(
-        people, User, PERSON_FIELDS, batch_size=BATCH_SIZE, default_user=by, default_change_reason=reason
-    )
+        new_values = {
+            "full_name": wanted.full_name,
+            "kind": wanted.kind,
+            "school": wanted.school,
+            "job_title": wanted.job_title,
+            "is_active": True,
+        }
+        changed = {name for name, value in new_values.items() if getattr(person, name) != value}
+        for name in changed:
+            setattr(person, name, new_values[name])
+        if changed:  # a change of roles alone leaves the person's row as it is
+            people.append(person)
+            fields |= changed
+    if people:
+        bulk_update_with_history(
+            people, User, sorted(fields), batch_size=BATCH_SIZE, default_user=by, default_change_reason=reason
+        )
 
 
 def _set_roles(plan: people_import.Plan, created: list[User], *, by: User | None, reason: str) -> None:

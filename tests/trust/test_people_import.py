@@ -283,3 +283,11 @@ def test_it_imports_in_a_constant_number_of_queries(hr, harmony, crescendo, n, d
 
 def test_it_keeps_the_upload_limit_at_two_megabytes():
     assert people_import.MAX_UPLOAD_BYTES == 2 * 1024 * 1024
+
+
+def test_it_leaves_a_persons_row_and_history_alone_when_only_their_roles_change(hr, harmony, teacher):
+    versions = teacher.history.count()
+    import_now(csv_of(f"{teacher.email},Tess Teacher,employee,harmony-primary,hr,Year 6 Teacher"), by=hr)
+    assert User.objects.get(pk=teacher.pk).is_hr
+    assert teacher.history.count() == versions
+    assert RoleAssignment.history.get(user_id=teacher.pk, role=Role.HR).history_user == hr
