@@ -245,12 +245,13 @@ def test_it_accepts_the_example_file_shipped_in_fixtures(hr, harmony, crescendo)
 
 
 def big_file(n: int, harmony, crescendo) -> str:
-    """``n`` rows: a fifth update existing people, some new people are Heads, some join HR."""
+    """``n`` rows: a fifth update existing people, some new people are Heads, some join HR; a tenth leave."""
     existing = [
         User(email=f"existing{i}@symphony.test", full_name=f"Existing {i}", school=harmony)
         for i in range(n // 5)
     ]
-    User.objects.bulk_create(existing)
+    leavers = [User(email=f"leaver{i}@symphony.test", full_name=f"Leaver {i}") for i in range(n // 10)]
+    User.objects.bulk_create(existing + leavers)
     rows = [
         f"existing{i}@symphony.test,Existing {i},employee,crescendo-academy,,Moved" for i in range(n // 5)
     ]
@@ -277,6 +278,7 @@ def test_it_imports_in_a_constant_number_of_queries(hr, harmony, crescendo, n, d
     with django_assert_max_num_queries(QUERY_BOUND):
         record = services.confirm_people_import(pending, deactivate_missing=True, by=hr)
     assert record.created_count == n - n // 5 and record.updated_count == n // 5
+    assert record.deactivated_count == n // 10
     assert User.objects.filter(email__startswith="existing", school=crescendo).count() == n // 5
     assert RoleAssignment.objects.filter(role=Role.HEAD_TEACHER).count() == len(range(0, n - n // 5, 25))
 
