@@ -1,4 +1,5 @@
 from django import forms
+from django.db import models
 
 from symphony_portal.trust.models import Kind, User
 
@@ -15,6 +16,13 @@ class ColleagueChoiceField(forms.ModelChoiceField):
 class ColleaguesChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return f"{obj.full_name} ({obj.school_name})"
+
+
+def web_address_field(field: models.Field, **kwargs) -> forms.Field:
+    # An address typed without a scheme is taken as https://, not http:// (Django 6's default).
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
 
 
 def colleagues():
@@ -45,6 +53,7 @@ class SiteRequestForm(forms.ModelForm):
     )
 
     class Meta:
+        formfield_callback = web_address_field
         model = SiteApprovalRequest
         fields = [
             "platform",
@@ -141,6 +150,7 @@ class ReviewForm(forms.Form):
 
 class SiteLinkForm(forms.ModelForm):
     class Meta:
+        formfield_callback = web_address_field
         model = SiteApprovalRequest
         fields = ["link"]
         help_texts = {"link": "The address of the site now that it exists, starting https://."}
@@ -154,6 +164,7 @@ class SiteLinkForm(forms.ModelForm):
 
 class EmployeeGroupForm(forms.ModelForm):
     class Meta:
+        formfield_callback = web_address_field
         model = EmployeeGroup
         fields = ["platform", "name", "link", "purpose"]
         widgets = {"purpose": forms.Textarea(attrs={"rows": 3})}
