@@ -48,6 +48,15 @@ def _record(request: SiteApprovalRequest, kind: str, *, by: User, note: str = ""
     return SiteEvent.objects.create(request=request, kind=kind, by=by, note=note)
 
 
+def _save_decision(request: SiteApprovalRequest, kind: str, *, by: User, note: str, outcome: str) -> None:
+    """Record who decided what and when on the row, on the timeline and in an email to the requester."""
+    request.decided_by, request.decided_at, request.decision_note = by, timezone.now(), note
+    request._history_user = by
+    request.save()
+    _record(request, kind, by=by, note=note)
+    _email_requester(request, outcome)
+
+
 def deciders_of(request: SiteApprovalRequest) -> list[User]:
     """Who a request is sent to: the Heads of its school, or the Executive Head Teacher."""
     assignments = RoleAssignment.objects.filter(user__is_active=True).exclude(user=request.requester)
@@ -148,15 +157,13 @@ def decide_request(
         raise ValidationError("This request has already been decided.")
     if outcome != Status.APPROVED and not note.strip():
         raise ValidationError("Say why, so that the requester knows what to do next.")
-    now = timezone.now()
-    request.status, request.decided_by, request.decided_at, request.decision_note = outcome, by, now, note
+    request.status = outcome
     if outcome == Status.APPROVED:
-        request.approved_on = timezone.localdate(now)
+        request.approved_on = timezone.localdate()
         request.review_due_on = one_year_after(request.approved_on)
-    request._history_user = by
-    request.save()
-    _record(request, DECISIONS[outcome], by=by, note=note)
-    _email_requester(request, request.get_status_display().lower())
+    _save_decision(
+        request, DECISIONS[outcome], by=by, note=note, outcome=request.get_status_display().lower()
+    )
     return request
 
 
@@ -176,11 +183,7 @@ def reapprove_site(
         )
     today = on or timezone.localdate()
     request.review_due_on = one_year_after(today)
-    request.decided_by, request.decided_at, request.decision_note = by, timezone.now(), note
-    request._history_user = by
-    request.save()
-    _record(request, SiteEvent.Kind.REAPPROVED, by=by, note=note)
-    _email_requester(request, "re-approved")
+    _save_decision(request, SiteEvent.Kind.REAPPROVED, by=by, note=note, outcome="re-approved")
     return request
 
 
@@ -195,11 +198,7 @@ def withdraw_site(request: SiteApprovalRequest, *, by: User, note: str) -> SiteA
     if not note.strip():
         raise ValidationError("Say why the site is withdrawn.")
     request.status = Status.WITHDRAWN
-    request.decided_by, request.decided_at, request.decision_note = by, timezone.now(), note
-    request._history_user = by
-    request.save()
-    _record(request, SiteEvent.Kind.WITHDRAWN, by=by, note=note)
-    _email_requester(request, "withdrawn")
+    _save_decision(request, SiteEvent.Kind.WITHDRAWN, by=by, note=note, outcome="withdrawn")
     return request
 
 
