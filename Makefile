@@ -34,6 +34,7 @@ demo:
 	$(PY) manage.py load_demo_trust
 	$(PY) manage.py load_seed_policy
 	$(PY) manage.py load_demo_review
+	$(PY) manage.py load_demo_approvals
 
 run: setup
 	@echo ""
