@@ -39,7 +39,7 @@ def test_it_lets_staff_acknowledge_on_a_phone_and_the_head_see_the_count_change(
     page.set_viewport_size({"width": 375, "height": 812})
     sign_in(page, "tess.teacher@symphony.test", "tess-password-1", "Tess")
     assert_no_axe_violations(page)
-    page.get_by_role("link", name="Read and acknowledge the Social Media Policy 2016-2019").click()
+    page.get_by_role("link", name="Read and acknowledge the Social Media Policy (2016-2019)").click()
     expect(page).to_have_url(re.compile(rf"/acknowledgements/versions/{seed_version.pk}/$"))
     statement = page.get_by_text("I have read, understood and will comply with this policy.")
     expect(statement).to_be_visible()
