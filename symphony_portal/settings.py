@@ -226,3 +226,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- acknowledgements ---
+# A reminder goes to each person at most once every N days; their Head hears once they have had M.
+ACKNOWLEDGEMENT_REMINDER_DAYS = env_int("ACKNOWLEDGEMENT_REMINDER_DAYS", 7)
+ACKNOWLEDGEMENT_REMINDERS_BEFORE_HEAD = env_int("ACKNOWLEDGEMENT_REMINDERS_BEFORE_HEAD", 3)
