@@ -53,6 +53,19 @@ def waiting_for(user: User) -> list[PolicyVersion]:
     )
 
 
+def last_acknowledged_before(user: User, version: PolicyVersion) -> PolicyVersion | None:
+    """The most recent earlier version of the same policy this person acknowledged, if any. One query."""
+    record = (
+        Acknowledgement.objects.filter(person=user, version__policy_id=version.policy_id)
+        .exclude(version=version)
+        .filter(version__created_at__lt=version.created_at)
+        .select_related("version__policy")
+        .order_by("-version__created_at")
+        .first()
+    )
+    return record.version if record else None
+
+
 def days_since_publication(version: PolicyVersion, today=None) -> int | None:
     if not version.published_at:
         return None

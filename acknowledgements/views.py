@@ -18,6 +18,7 @@ from .selectors import (
     compliance,
     compliance_scope,
     days_since_publication,
+    last_acknowledged_before,
     outstanding_people,
     published_versions,
     register_rows,
@@ -56,6 +57,7 @@ def acknowledge(request, version_pk):
 
     existing = Acknowledgement.objects.filter(person=request.user, version=version).first()
     current = version if version.is_published else version.policy.versions.published().first()
+    previously_acknowledged = None if existing else last_acknowledged_before(request.user, version)
     sections = outline(version)
     return render(
         request,
@@ -68,6 +70,10 @@ def acknowledge(request, version_pk):
             "sections": sections,
             "fingerprint": fingerprint(version, sections=sections),
             "statement": statement_for(request.user.kind),
+            "previously_acknowledged": previously_acknowledged,
+            "what_changed_url": version.changes_since_url(previously_acknowledged)
+            if previously_acknowledged
+            else None,
         },
     )
 

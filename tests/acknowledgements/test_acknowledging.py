@@ -115,3 +115,21 @@ def test_it_drops_a_person_who_left_from_outstanding_and_keeps_their_record(vers
         person.save()
     assert not outstanding(current).filter(pk__in=[teacher.pk, colleague.pk]).exists()
     assert Acknowledgement.objects.filter(pk=record.pk).exists()
+
+
+def test_it_links_to_what_changed_since_the_version_i_acknowledged(client, teacher, colleague, version):
+    acknowledged(version, teacher)
+    new = publish_successor(version)
+    client.force_login(teacher)
+    page = client.get(f"/acknowledgements/versions/{new.pk}/").content.decode()
+    url = f"/policies/{new.policy.slug}/compare/?from={version.pk}&amp;to={new.pk}"
+    assert "See what changed since the version you acknowledged (2024-2027)" in page
+    assert f'href="{url}"' in page
+    compared = client.get(url.replace("&amp;", "&"))
+    assert compared.status_code == 200 and "Be kinder online" in compared.content.decode()
+
+    # Someone who never acknowledged the old version is not told about a version they did not confirm.
+    client.force_login(colleague)
+    assert (
+        "See what changed since" not in client.get(f"/acknowledgements/versions/{new.pk}/").content.decode()
+    )
