@@ -3,6 +3,7 @@
 import hashlib
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Prefetch
 
 from .models import Clause, PolicyVersion, Section
@@ -83,8 +84,19 @@ def canonical_text(sections: list[NumberedSection]) -> str:
 def fingerprint(version: PolicyVersion, *, sections: list[NumberedSection] | None = None) -> str:
     """SHA-256 (hex) of the version's exact text: the one fingerprint used by every record and export.
 
-    Pass ``sections`` when the outline is already loaded, to save its two queries.
+    Pass ``sections`` (it may be lazy) when the outline is loaded anyway, to save its two queries. An
+    adopted version's text can never change, so its fingerprint is remembered in the cache (keyed by its
+    creation time too, so a reused primary key can never pick up another version's value).
     """
-    if sections is None:
-        sections = outline(version)
+    if version.is_draft:
+        return _sha256(sections if sections is not None else outline(version))
+    key = f"policies:fingerprint:{version.pk}:{version.created_at.isoformat()}"
+    value = cache.get(key)
+    if value is None:
+        value = _sha256(sections if sections is not None else outline(version))
+        cache.set(key, value, None)
+    return value
+
+
+def _sha256(sections: list[NumberedSection]) -> str:
     return hashlib.sha256(canonical_text(sections).encode("utf-8")).hexdigest()

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from symphony_portal.trust.models import User
@@ -32,7 +33,8 @@ def home(request):
 
 
 def _render_version(request, version: PolicyVersion, *, current: PolicyVersion | None):
-    sections = outline(version)
+    # Loaded only if the page needs it: an adopted version's body comes from the template cache.
+    sections = SimpleLazyObject(partial(outline, version))
     draft = None
     previous = version.continues if version.continues_id and not version.is_draft else None
     if version.is_published:

@@ -196,3 +196,13 @@ def smtp_server(settings):
     settings.EMAIL_TIMEOUT = 5
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the policy page caches adopted versions' text)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -114,3 +114,28 @@ def test_it_shows_review_states_around_the_term():
     overdue = version.review_status(datetime.date(2020, 1, 1))
     assert overdue.state == "overdue"
     assert overdue.label == "Review overdue since 31 December 2019 (end of Autumn 2019)"
+
+
+def test_it_serves_an_adopted_versions_text_from_the_cache_but_never_a_drafts(
+    client, hr, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    published = make_version(sections={"Purpose": ["Published wording."]})
+    client.force_login(hr)
+    with CaptureQueriesContext(connection) as first:
+        assert "Published wording." in client.get(f"/policies/{published.policy.slug}/").content.decode()
+    with CaptureQueriesContext(connection) as second:
+        page = client.get(f"/policies/{published.policy.slug}/").content.decode()
+    assert "Published wording." in page and fingerprint(published) in page
+    assert not any("policies_clause" in q["sql"] for q in second.captured_queries)
+    assert len(second.captured_queries) == len(first.captured_queries) - 2
+
+    draft = make_version(policy=published.policy, label="next", status=PolicyVersion.Status.DRAFT)
+    url = f"/policies/{draft.policy.slug}/versions/{draft.pk}/"
+    assert "First clause." in client.get(url).content.decode()
+    clause = draft.clauses.get(text="First clause.")
+    clause.text = "Edited draft wording."
+    clause.save()
+    assert "Edited draft wording." in client.get(url).content.decode()
