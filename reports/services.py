@@ -171,7 +171,7 @@ def _assign(report: ConcernReport, route: routing.Route) -> None:
 @transaction.atomic
 def recheck_handler(report: ConcernReport) -> bool:
     """Re-route the case if its handler no longer fits (left their role, or is now its subject)."""
-    locked = ConcernReport.objects.select_for_update().select_related("handler", "subject").get(pk=report.pk)
+    locked = ConcernReport.objects.select_for_update().get(pk=report.pk)
     if routing.handler_still_fits(locked):
         return False
     previous = locked.handler
@@ -259,7 +259,7 @@ def executive_head_for(report: ConcernReport) -> User | None:
 @transaction.atomic
 def pass_to_executive_head(report: ConcernReport, *, reason: str, by: User) -> ConcernReport:
     """Hand the case to the Executive Head Teacher (a conflict of interest, say), with the reason."""
-    report = ConcernReport.objects.select_for_update().select_related("handler").get(pk=report.pk)
+    report = ConcernReport.objects.select_for_update().get(pk=report.pk)
     if report.is_closed:
         raise ValidationError("This case is closed.")
     if not reason.strip():

@@ -48,7 +48,7 @@ def test_it_opens_a_case_with_a_long_timeline_in_constant_queries(
         services.add_note(report, note=f"Note {i}", by=head)
         services.record_download(report.evidence.get(), by=head)
     client.force_login(head)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):
         assert client.get(f"/reports/cases/{report.public_id}/").status_code == 200
 
 

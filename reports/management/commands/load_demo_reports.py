@@ -1,5 +1,5 @@
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -45,7 +45,7 @@ class Command(BaseCommand):
             platform=fields.pop("platform", Platform.FACEBOOK),
             platform_other="",
             link=fields.pop("link", ""),
-            seen_on=date.today() - timedelta(days=fields.pop("days_ago", 3)),
+            seen_on=timezone.localdate() - timedelta(days=fields.pop("days_ago", 3)),
             still_visible=fields.pop("still_visible", StillVisible.YES),
             description=description,
             is_cyberbullying=fields.pop("is_cyberbullying", False),

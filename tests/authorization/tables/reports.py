@@ -8,7 +8,7 @@ import shutil
 import tempfile
 import weakref
 
-from django.test import override_settings
+from django.conf import settings
 
 from reports import services
 from reports.models import Status
@@ -46,12 +46,12 @@ HR_ONLY = answers(403, hr=200)
 
 
 def build(world) -> None:
-    # Evidence files of the table go to a folder of their own, removed with the world.
+    # Evidence files of the table go to a folder of their own, not var/: the one setting is put back and
+    # the folder removed when the world goes (tables have no fixtures of their own to do it).
     folder = tempfile.mkdtemp(prefix="reports-authz-")
-    override = override_settings(PRIVATE_MEDIA_ROOT=folder)
-    override.enable()
+    weakref.finalize(world, setattr, settings, "PRIVATE_MEDIA_ROOT", settings.PRIVATE_MEDIA_ROOT)
     weakref.finalize(world, shutil.rmtree, folder, True)
-    weakref.finalize(world, override.disable)
+    settings.PRIVATE_MEDIA_ROOT = folder
 
     people = world.people
     report = services.submit(
