@@ -36,6 +36,7 @@ demo:
 	$(PY) manage.py load_demo_acknowledgements
 	$(PY) manage.py load_demo_review
 	$(PY) manage.py load_demo_approvals
+	$(PY) manage.py load_demo_reports
 
 run: setup
 	@echo ""
