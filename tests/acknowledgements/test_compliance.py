@@ -116,7 +116,8 @@ def generated_trust(people: int) -> dict:
 
 
 # One bound for every size: the pages cost the same number of queries for 10 people as for 1,000.
-MAX_QUERIES = 10
+# (The menu's case-list check is one of them.)
+MAX_QUERIES = 11
 
 
 @pytest.mark.parametrize("people", [10, 1000])
