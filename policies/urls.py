@@ -8,4 +8,5 @@ urlpatterns = [
     path("policies/<slug:slug>/", views.policy_detail, name="policy_detail"),
     path("policies/<slug:slug>/versions/", views.version_list, name="version_list"),
     path("policies/<slug:slug>/versions/<int:pk>/", views.version_detail, name="version_detail"),
+    path("policies/<slug:slug>/versions/<int:pk>/pdf/", views.version_pdf, name="version_pdf"),
 ]

@@ -1,9 +1,17 @@
+import logging
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+
+from symphony_portal.lib.pdf import PDFRenderError, pdf_response
 
 from .models import Policy, PolicyVersion
+from .pdf import render_version_pdf
 from .selectors import fingerprint, outline
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -56,3 +64,22 @@ def version_detail(request, slug, pk):
     )
     current = PolicyVersion.objects.published().filter(policy=version.policy).first()
     return _render_version(request, version, current=current)
+
+
+@login_required
+def version_pdf(request, slug, pk):
+    """The version as a PDF to download and print; drafts only for HR, like the page."""
+    version = get_object_or_404(
+        PolicyVersion.objects.readable_by(request.user).select_related("policy"), policy__slug=slug, pk=pk
+    )
+    try:
+        document = render_version_pdf(version)
+    except PDFRenderError as error:
+        logger.warning("PDF of %s (version %s) failed: %s", version, version.pk, error)
+        messages.error(
+            request,
+            "The PDF could not be made just now. Please try again in a few minutes; "
+            "meanwhile you can read this version here or print this page.",
+        )
+        return redirect(version.get_absolute_url())
+    return pdf_response(document.content, document.filename)
