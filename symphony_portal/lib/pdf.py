@@ -125,13 +125,16 @@ def _allow_listing_fetcher(allow_list: StaticAllowList):
     return StaticOnlyFetcher(allowed_protocols=("https",), allow_redirects=False, timeout=1)
 
 
-def _render(html: str, allow_list: StaticAllowList, attachments: Sequence[PDFAttachment], pdf_variant):
+def _render(
+    html: str, allow_list: StaticAllowList, attachments: Sequence[PDFAttachment], pdf_variant, tagged=True
+):
     """Lay the HTML out and write the PDF (runs in the child process)."""
     import weasyprint
 
     fetcher = _allow_listing_fetcher(allow_list)
     return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
         pdf_variant=pdf_variant,
+        pdf_tags=tagged,
         attachments=[
             weasyprint.Attachment(
                 string=a.content,
@@ -145,9 +148,9 @@ def _render(html: str, allow_list: StaticAllowList, attachments: Sequence[PDFAtt
     )
 
 
-def _render_in_child(connection, html, allow_list, attachments, pdf_variant) -> None:
+def _render_in_child(connection, html, allow_list, attachments, pdf_variant, tagged) -> None:
     try:
-        connection.send(("ok", _render(html, allow_list, attachments, pdf_variant)))
+        connection.send(("ok", _render(html, allow_list, attachments, pdf_variant, tagged)))
     except Exception as error:  # noqa: BLE001 - every failure goes back to the parent as a message
         connection.send(("error", f"{type(error).__name__}: {error}"))
     finally:
@@ -167,19 +170,21 @@ def render_pdf(
     *,
     attachments: Iterable[PDFAttachment] = (),
     pdf_variant: str | None = PDF_A_3B,
+    tagged: bool = True,
     timeout: float | None = None,
 ) -> bytes:
     """Render an HTML document to PDF bytes in a child process killed after ``timeout`` seconds.
 
-    ``timeout`` defaults to settings.PDF_RENDER_TIMEOUT_SECONDS. Raises PDFRenderError on a timeout or
-    any rendering failure; nothing is written anywhere.
+    ``tagged`` adds the document structure (headings, paragraphs, tables) for screen readers; it costs
+    little here. ``timeout`` defaults to settings.PDF_RENDER_TIMEOUT_SECONDS. Raises PDFRenderError on a
+    timeout or any rendering failure; nothing is written anywhere.
     """
     timeout = settings.PDF_RENDER_TIMEOUT_SECONDS if timeout is None else timeout
     context = _context()
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(
         target=_render_in_child,
-        args=(sender, html, StaticAllowList.from_settings(), tuple(attachments), pdf_variant),
+        args=(sender, html, StaticAllowList.from_settings(), tuple(attachments), pdf_variant, tagged),
         daemon=True,
     )
     try:

@@ -51,6 +51,15 @@ def test_it_makes_a_pdf_a_3b_file_that_qpdf_accepts(plain_pdf, tmp_path):
     assert "Ünïcode — “quotes” and emphasis." in page_texts(plain_pdf)[0]
 
 
+def test_it_tags_the_document_structure_for_screen_readers(plain_pdf):
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(plain_pdf)) as document:
+        assert document.Root.MarkInfo.Marked is True
+        assert "/StructTreeRoot" in document.Root
+        assert str(document.Root.Lang) == "en-GB"
+
+
 def test_it_embeds_attachments_that_read_back_unchanged(plain_pdf):
     import pikepdf
 
@@ -258,3 +267,11 @@ def test_it_says_from_the_command_line_when_the_signer_is_not_trusted(plain_pdf,
         call_command("verify_pdf", str(tmp_path / "signed.pdf"), "--trust-root", str(stranger), stdout=out)
     assert exit.value.code == 2
     assert out.getvalue().startswith("UNTRUSTED: signed.pdf is unchanged since it was signed by Symphony")
+
+
+def test_it_refuses_to_start_with_half_a_signing_configuration(tmp_path):
+    from tests.test_settings import manage
+
+    result = manage("check", env={"SYMPHONY_SIGNING_KEY": str(tmp_path / "key.pem")})
+    assert result.returncode != 0
+    assert "Set both SYMPHONY_SIGNING_KEY and SYMPHONY_SIGNING_CERT, or neither." in result.stderr
