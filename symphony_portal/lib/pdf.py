@@ -19,10 +19,12 @@ Fonts come from fontconfig: the stylesheets name "DejaVu Sans" (Debian package f
 WeasyPrint embeds the glyphs it uses, as PDF/A requires.
 """
 
+import asyncio
 import multiprocessing
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
@@ -242,6 +244,20 @@ def pdf_response(pdf_bytes: bytes, filename: str) -> HttpResponse:
 # --- Signing and verifying --------------------------------------------------------------------------------
 
 
+def _outside_any_event_loop(function: Callable, *args, **kwargs):
+    """Call one of pyHanko's synchronous functions, which use asyncio.run().
+
+    asyncio.run() refuses to start inside a running event loop (an ASGI server; Playwright's sync API in
+    the tests), so there the call gets a thread of its own.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
 def signing_configured() -> bool:
     """Whether a signing key and certificate are configured (SYMPHONY_SIGNING_KEY/_CERT)."""
     return bool(settings.SYMPHONY_SIGNING_KEY and settings.SYMPHONY_SIGNING_CERT)
@@ -284,7 +300,7 @@ def sign_pdf(pdf_bytes: bytes, *, reason: str | None = None) -> bytes:
     )
     output = BytesIO()
     writer = IncrementalPdfFileWriter(BytesIO(pdf_bytes), strict=False)
-    signers.sign_pdf(writer, metadata, signer=signer, output=output)
+    _outside_any_event_loop(signers.sign_pdf, writer, metadata, signer=signer, output=output)
     return output.getvalue()
 
 
@@ -359,7 +375,7 @@ def verify_pdf(path_or_bytes: str | Path | bytes, trust_roots: Iterable | None =
     statuses = []
     for signature in signatures:
         try:
-            statuses.append(validate_pdf_signature(signature, context))
+            statuses.append(_outside_any_event_loop(validate_pdf_signature, signature, context))
         except Exception as error:  # noqa: BLE001 - a mangled signature is a broken one, whatever the cause
             check.problems.append(f"A signature could not be checked ({type(error).__name__}: {error}).")
             return check

@@ -1,6 +1,7 @@
 """symphony_portal/lib/pdf.py: rendering (PDF/A-3b, attachments, static files only, time limit),
 atomic writes, signing and verifying, and the verify_pdf command."""
 
+import asyncio
 import io
 import os
 
@@ -184,6 +185,15 @@ def test_it_signs_and_verifies_an_unchanged_file(plain_pdf, signing_key, tmp_pat
     assert pdfa_status(signed) == "3B"
     assert qpdf_check(signed, tmp_path).returncode == 0
     assert attachments(signed) == {"register.csv": b"name,kind\nTess,employee\n"}
+
+
+def test_it_signs_and_verifies_inside_a_running_event_loop(plain_pdf, signing_key):
+    # pyHanko's synchronous API calls asyncio.run(), which fails inside a running loop (an ASGI server,
+    # or Playwright's sync API earlier in the same test process).
+    async def in_a_loop():
+        return verify_pdf(sign_pdf(plain_pdf))
+
+    assert asyncio.run(in_a_loop()).ok
 
 
 def test_it_detects_one_changed_byte(plain_pdf, signing_key):
