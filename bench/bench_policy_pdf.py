@@ -5,6 +5,7 @@ Prints median and best wall-clock times over several runs; exits non-zero only i
 
 import io
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -61,4 +62,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        shutil.rmtree(os.environ["SYMPHONY_VAR_DIR"], ignore_errors=True)
