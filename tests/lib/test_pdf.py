@@ -41,7 +41,16 @@ def page(body: str = "", head: str = "") -> str:
 
 @pytest.fixture(scope="module")
 def plain_pdf() -> bytes:
-    return render_pdf(page(), attachments=[PDFAttachment("register.csv", "name,kind\nTess,employee\n")])
+    return render_pdf(
+        page(),
+        attachments=[
+            PDFAttachment("register.csv", "name,kind\nZoë,employee\n", description="The register"),
+            PDFAttachment("raw.bin", bytes(range(256)), relationship="Supplement"),
+        ],
+    )
+
+
+ATTACHED = {"register.csv": "name,kind\nZoë,employee\n".encode(), "raw.bin": bytes(range(256))}
 
 
 def test_it_makes_a_pdf_a_3b_file_that_qpdf_accepts(plain_pdf, tmp_path):
@@ -65,9 +74,12 @@ def test_it_tags_the_document_structure_for_screen_readers(plain_pdf):
 def test_it_embeds_attachments_that_read_back_unchanged(plain_pdf):
     import pikepdf
 
-    assert attachments(plain_pdf) == {"register.csv": b"name,kind\nTess,employee\n"}
+    assert attachments(plain_pdf) == ATTACHED
     with pikepdf.open(io.BytesIO(plain_pdf)) as document:
-        assert str(document.attachments["register.csv"].relationship) == "/Data"
+        register = document.attachments["register.csv"]
+        assert str(register.relationship) == "/Data"
+        assert register.description == "The register"
+        assert str(document.attachments["raw.bin"].relationship) == "/Supplement"
 
 
 def test_it_uses_the_projects_own_stylesheet(plain_pdf):
@@ -185,7 +197,7 @@ def test_it_signs_and_verifies_an_unchanged_file(plain_pdf, signing_key, tmp_pat
     # The invisible signature keeps the file PDF/A-3b and sound, and the attachment in place.
     assert pdfa_status(signed) == "3B"
     assert qpdf_check(signed, tmp_path).returncode == 0
-    assert attachments(signed) == {"register.csv": b"name,kind\nTess,employee\n"}
+    assert attachments(signed) == ATTACHED
 
 
 def test_it_signs_and_verifies_inside_a_running_event_loop(plain_pdf, signing_key):
