@@ -184,3 +184,20 @@ def test_it_names_the_file_after_the_policy_and_version(label, expected, db):
 
     version = make_version(policy=Policy.objects.create(title="X", slug="x"), label=label)
     assert version_pdf_filename(version) == expected
+
+
+@pytest.mark.parametrize("sections, clauses", [(2, 2), (12, 10)])
+def test_it_makes_the_pdf_in_a_constant_number_of_queries(
+    client, teacher, django_assert_max_num_queries, sections, clauses
+):
+    version = make_version(
+        sections={
+            f"Section {s}": [f"Clause {s}.{c} of the policy." for c in range(clauses)]
+            for s in range(sections)
+        }
+    )
+    client.force_login(teacher)
+    with django_assert_max_num_queries(7):
+        response = download(client, version)
+    assert response.status_code == 200
+    assert f"Clause {sections - 1}.{clauses - 1} of the policy." in " ".join(page_texts(response.content))
