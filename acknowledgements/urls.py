@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401 - the views of this app arrive with its issue
+from django.urls import path
+
+from . import views
 
 app_name = "acknowledgements"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.my_acknowledgements, name="mine"),
+    path("versions/<int:version_pk>/", views.acknowledge, name="acknowledge"),
+    path("<int:pk>/", views.receipt, name="receipt"),
+    path("compliance/", views.compliance_overview, name="compliance"),
+    path("compliance/schools/<slug:slug>/", views.compliance_school, name="compliance_school"),
+    path("compliance/central-team/", views.compliance_central, name="compliance_central"),
+    path("outstanding/", views.outstanding_list, name="outstanding"),
+    path("register.csv", views.register_csv, name="register_csv"),
+]

@@ -63,3 +63,9 @@ class ClauseAdmin(FrozenAwareAdmin):
 
     def version_of(self, obj):
         return obj.version
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # An edit here counts as a revision too: someone editing in the portal meanwhile is told.
+            obj.revision += 1
+        super().save_model(request, obj, form, change)

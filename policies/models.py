@@ -112,6 +112,17 @@ class PolicyVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     superseded_at = models.DateTimeField(null=True, blank=True)
+    # The sign-off, recorded by HR before publishing. The fingerprint is of the text that was approved:
+    # a draft edited after its approval needs the approval recorded again.
+    approved_by_body = models.CharField(
+        "approved by", max_length=200, blank=True, help_text="e.g. the Board of Trustees, or a committee."
+    )
+    approved_on = models.DateField("date of approval", null=True, blank=True)
+    approval_minute_reference = models.CharField("minute reference", max_length=100, blank=True)
+    approved_fingerprint = models.CharField(max_length=64, blank=True)
+    approval_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     history = HistoricalRecords()
     objects = PolicyVersionQuerySet.as_manager()
@@ -145,6 +156,13 @@ class PolicyVersion(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("policies:version_detail", args=[self.policy.slug, self.pk])
 
+    def changes_since_url(self, older: "PolicyVersion") -> str:
+        """The comparison page: what changed from ``older`` to this version of the same policy."""
+        return f"{reverse('policies:compare', args=[self.policy.slug])}?from={older.pk}&to={self.pk}"
+
+    def get_draft_url(self) -> str:
+        return reverse("policies:draft_detail", args=[self.policy.slug, self.pk])
+
     def delete(self, *args, **kwargs):
         if type(self).objects.filter(pk=self.pk).exclude(status=self.Status.DRAFT).exists():
             raise FrozenVersionError()
@@ -171,6 +189,10 @@ class PolicyVersion(models.Model):
     @property
     def is_superseded(self) -> bool:
         return self.status == self.Status.SUPERSEDED
+
+    @property
+    def has_approval(self) -> bool:
+        return self.approved_on is not None
 
     @property
     def adopted_term(self) -> Term | None:
@@ -262,6 +284,9 @@ class Clause(DraftOnlyModel):
     text = models.TextField(
         help_text="The clause's exact wording. *Asterisks* mark emphasis, as in the original."
     )
+    # Optimistic locking: an edit names the revision it started from, and is refused if someone
+    # else saved the clause in between (policies.services.edit_clause).
+    revision = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
     objects = DraftOnlyQuerySet.as_manager()
@@ -279,3 +304,31 @@ class Clause(DraftOnlyModel):
         super().clean()
         if self.section_id and self.version_id and self.section.version_id != self.version_id:
             raise ValidationError("A clause must belong to a section of its own version.")
+
+
+class ReviewReminder(models.Model):
+    """A review reminder that the mail server accepted: one per version, kind and scheduled day."""
+
+    class Kind(models.TextChoices):
+        DAYS_90 = "days_90", "90 days before the review term"
+        DAYS_30 = "days_30", "30 days before the review term"
+        DAYS_7 = "days_7", "7 days before the review term"
+        OVERDUE = "overdue", "Review overdue"
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="review_reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    due_on = models.DateField(help_text="The day the schedule sets for this reminder.")
+    sent_on = models.DateField(help_text="The day it was actually sent (later after a mail outage).")
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.TextField(help_text="The HR people it went to, one address a line.")
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "kind", "due_on"], name="policies_review_reminder_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version}: {self.get_kind_display()} ({self.due_on})"

@@ -1,13 +1,29 @@
 import logging
+import re
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from symphony_portal.lib.pdf import PDFRenderError, pdf_response
+from symphony_portal.trust.models import User
 
-from .models import Policy, PolicyVersion
+from . import diff, services
+from .forms import (
+    AddClauseForm,
+    ApprovalForm,
+    ClauseForm,
+    CompareForm,
+    SectionForm,
+    StartDraftForm,
+    VersionDetailsForm,
+)
+from .models import Clause, Policy, PolicyVersion
 from .pdf import render_version_pdf
 from .selectors import fingerprint, outline
 
@@ -22,6 +38,11 @@ def home(request):
 
 def _render_version(request, version: PolicyVersion, *, current: PolicyVersion | None):
     sections = outline(version)
+    draft = None
+    previous = version.continues if version.continues_id and not version.is_draft else None
+    if version.is_published:
+        # "Review in progress" for everyone; only HR, who can open drafts, get the link to it.
+        draft = PolicyVersion.objects.filter(policy=version.policy, status=PolicyVersion.Status.DRAFT).first()
     return render(
         request,
         "policies/version_detail.html",
@@ -32,6 +53,9 @@ def _render_version(request, version: PolicyVersion, *, current: PolicyVersion |
             "sections": sections,
             "fingerprint": fingerprint(version, sections=sections),
             "review": version.review_status(),
+            "draft": draft,
+            "previous": previous,
+            "changes_url": version.changes_since_url(previous) if previous else "",
         },
     )
 
@@ -39,7 +63,8 @@ def _render_version(request, version: PolicyVersion, *, current: PolicyVersion |
 @login_required
 def policy_detail(request, slug):
     version = get_object_or_404(
-        PolicyVersion.objects.published().select_related("policy", "published_by"), policy__slug=slug
+        PolicyVersion.objects.published().select_related("policy", "published_by", "continues"),
+        policy__slug=slug,
     )
     return _render_version(request, version, current=version)
 
@@ -58,12 +83,397 @@ def version_list(request, slug):
 @login_required
 def version_detail(request, slug, pk):
     version = get_object_or_404(
-        PolicyVersion.objects.readable_by(request.user).select_related("policy", "published_by"),
+        PolicyVersion.objects.readable_by(request.user).select_related("policy", "published_by", "continues"),
         policy__slug=slug,
         pk=pk,
     )
     current = PolicyVersion.objects.published().filter(policy=version.policy).first()
     return _render_version(request, version, current=current)
+
+
+# HR's review of a policy: the draft of the next version ------------------------------------------------
+
+
+def _draft_for(request, slug: str, pk: int) -> PolicyVersion:
+    """The draft, for HR only: everyone else gets "not found", as if it did not exist."""
+    version = get_object_or_404(
+        PolicyVersion.objects.readable_by(request.user)
+        .filter(status=PolicyVersion.Status.DRAFT)
+        .select_related("policy", "continues", "approval_recorded_by"),
+        policy__slug=slug,
+        pk=pk,
+    )
+    if not request.user.is_hr:  # readable_by already hides drafts; this says why nothing else may pass
+        raise PermissionDenied
+    return version
+
+
+def _back_to_draft(version: PolicyVersion, anchor: str = ""):
+    return redirect(version.get_draft_url() + (f"#{anchor}" if anchor else ""))
+
+
+def _numbered_clause(version: PolicyVersion, clause: Clause) -> str:
+    section_number = version.sections.filter(position__lt=clause.section.position).count() + 1
+    return f"{section_number}.{clause.position}"
+
+
+def _suggested_label(version: PolicyVersion) -> str:
+    """The current year onwards for as many years as the current version ran ("2026-2029")."""
+    this_year = timezone.localdate().year
+    span = re.fullmatch(r"(\d{4})-(\d{4})", version.label)
+    years = int(span[2]) - int(span[1]) if span else 3
+    return f"{this_year}-{this_year + years}"
+
+
+@login_required
+def draft_start(request, slug):
+    current = get_object_or_404(PolicyVersion.objects.published().select_related("policy"), policy__slug=slug)
+    if not request.user.is_hr:
+        raise PermissionDenied
+    existing = PolicyVersion.objects.filter(policy=current.policy, status=PolicyVersion.Status.DRAFT).first()
+    if existing:
+        messages.info(request, f"A draft of the next version ({existing.label}) is already in progress.")
+        return _back_to_draft(existing)
+    form = StartDraftForm(request.POST or None, initial={"label": _suggested_label(current)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            draft = services.start_draft(current, label=form.cleaned_data["label"], by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"Draft {draft.label} started from {current.label}: every clause was copied."
+            )
+            return _back_to_draft(draft)
+    return render(
+        request,
+        "policies/draft_start.html",
+        {"policy": current.policy, "current": current, "form": form},
+    )
+
+
+@login_required
+def draft_detail(request, slug, pk):
+    version = _draft_for(request, slug, pk)
+    sections = outline(version)
+    comparison = diff.compare(outline(version.continues), sections) if version.continues else None
+    return render(
+        request,
+        "policies/draft_detail.html",
+        {
+            "policy": version.policy,
+            "version": version,
+            "sections": sections,
+            "comparison": comparison,
+            "changes_url": version.changes_since_url(version.continues) if version.continues else "",
+            "approval_current": version.has_approval
+            and version.approved_fingerprint == fingerprint(version, sections=sections),
+        },
+    )
+
+
+@login_required
+def draft_edit_details(request, slug, pk):
+    version = _draft_for(request, slug, pk)
+    form = VersionDetailsForm(request.POST or None, instance=version)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_version_details(version, **form.cleaned_data, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The version's details were saved.")
+            return _back_to_draft(version)
+    return _render_draft_form(
+        request, version, form, title=f"Details of draft {version.label}", submit="Save details"
+    )
+
+
+def _render_draft_form(request, version, form, *, title, submit, intro="", current_clause=None, back=""):
+    return render(
+        request,
+        "policies/draft_form.html",
+        {
+            "policy": version.policy,
+            "version": version,
+            "form": form,
+            "title": title,
+            "intro": intro,
+            "submit": submit,
+            "current_clause": current_clause,
+            "back": back or version.get_draft_url(),
+        },
+    )
+
+
+@login_required
+def clause_edit(request, slug, pk, clause_pk):
+    version = _draft_for(request, slug, pk)
+    clause = get_object_or_404(version.clauses.select_related("section"), pk=clause_pk)
+    number = _numbered_clause(version, clause)
+    initial = {
+        "text": clause.text,
+        "style": clause.style,
+        "section": clause.section,
+        "revision": clause.revision,
+    }
+    form = ClauseForm(request.POST or None, initial=initial, version=version)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.edit_clause(
+                clause,
+                text=data["text"],
+                style=data["style"],
+                section=data["section"],
+                revision=data["revision"],
+                by=request.user,
+            )
+        except services.EditConflict as error:
+            conflict = error.current
+            # Keep this person's text; the hidden revision now names the saved wording they have seen.
+            form = ClauseForm({**request.POST.dict(), "revision": conflict.revision}, version=version)
+            form.is_valid()
+            form.add_error(None, error)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Clause {number} saved.")
+            return _back_to_draft(version, f"draft-clause-{clause.pk}")
+    return _render_draft_form(
+        request,
+        version,
+        form,
+        title=f"Edit clause {number}",
+        submit="Save clause",
+        current_clause=conflict,
+        back=version.get_draft_url() + f"#draft-clause-{clause.pk}",
+    )
+
+
+@login_required
+def clause_add(request, slug, pk, section_pk):
+    version = _draft_for(request, slug, pk)
+    section = get_object_or_404(version.sections, pk=section_pk)
+    number = version.sections.filter(position__lt=section.position).count() + 1
+    form = AddClauseForm(request.POST or None, section=section, number=number)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        clause = services.add_clause(
+            section, text=data["text"], style=data["style"], after=data["after"], by=request.user
+        )
+        messages.success(request, f"Clause {number}.{clause.position} added.")
+        return _back_to_draft(version, f"draft-clause-{clause.pk}")
+    heading = section.heading or "the opening section"
+    return _render_draft_form(
+        request, version, form, title=f"Add a clause to {number}. {heading}", submit="Add clause"
+    )
+
+
+@login_required
+def clause_remove(request, slug, pk, clause_pk):
+    version = _draft_for(request, slug, pk)
+    clause = get_object_or_404(version.clauses.select_related("section"), pk=clause_pk)
+    number = _numbered_clause(version, clause)
+    if request.method == "POST":
+        services.remove_clause(clause, by=request.user)
+        messages.success(request, f"Clause {number} removed. The clauses after it were renumbered.")
+        return _back_to_draft(version, f"draft-section-{clause.section_id}")
+    return render(
+        request,
+        "policies/draft_confirm_remove.html",
+        {
+            "policy": version.policy,
+            "version": version,
+            "title": f"Remove clause {number}?",
+            "quoted": [clause.text],
+            "submit": f"Remove clause {number}",
+        },
+    )
+
+
+def _move(request, version: PolicyVersion, row, move, *, where, anchor: str):
+    """Move a clause or section one place up or down, then say where it is now."""
+    direction = request.POST.get("direction")
+    if direction not in (services.UP, services.DOWN):
+        return HttpResponseBadRequest("Move up or down.")
+    try:
+        move(row, direction=direction, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"{type(row).__name__} moved {direction}: it is now {where(row)}.")
+    return _back_to_draft(version, anchor)
+
+
+@login_required
+@require_POST
+def clause_move(request, slug, pk, clause_pk):
+    version = _draft_for(request, slug, pk)
+    clause = get_object_or_404(version.clauses.select_related("section"), pk=clause_pk)
+    where = partial(_numbered_clause, version)
+    return _move(
+        request, version, clause, services.move_clause, where=where, anchor=f"draft-clause-{clause.pk}"
+    )
+
+
+@login_required
+def section_add(request, slug, pk):
+    version = _draft_for(request, slug, pk)
+    form = SectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        section = services.add_section(version, heading=form.cleaned_data["heading"], by=request.user)
+        messages.success(request, f"Section {section.position} added at the end. Add its clauses next.")
+        return _back_to_draft(version, f"draft-section-{section.pk}")
+    return _render_draft_form(request, version, form, title="Add a section", submit="Add section")
+
+
+@login_required
+def section_edit(request, slug, pk, section_pk):
+    version = _draft_for(request, slug, pk)
+    section = get_object_or_404(version.sections, pk=section_pk)
+    form = SectionForm(request.POST or None, initial={"heading": section.heading})
+    if request.method == "POST" and form.is_valid():
+        services.edit_section(section, heading=form.cleaned_data["heading"], by=request.user)
+        messages.success(request, f"Heading of section {section.position} saved.")
+        return _back_to_draft(version, f"draft-section-{section.pk}")
+    return _render_draft_form(
+        request, version, form, title=f"Edit the heading of section {section.position}", submit="Save heading"
+    )
+
+
+@login_required
+def section_remove(request, slug, pk, section_pk):
+    version = _draft_for(request, slug, pk)
+    section = get_object_or_404(version.sections, pk=section_pk)
+    if request.method == "POST":
+        removed = services.remove_section(section, by=request.user)
+        messages.success(request, f"Section {section.position} removed with its {removed} clauses.")
+        return _back_to_draft(version)
+    return render(
+        request,
+        "policies/draft_confirm_remove.html",
+        {
+            "policy": version.policy,
+            "version": version,
+            "title": f"Remove section {section.position}, {section.heading or 'the opening section'}?",
+            "intro": "Its clauses are removed with it:",
+            "quoted": list(section.clauses.order_by("position").values_list("text", flat=True)),
+            "submit": f"Remove section {section.position}",
+        },
+    )
+
+
+@login_required
+@require_POST
+def section_move(request, slug, pk, section_pk):
+    version = _draft_for(request, slug, pk)
+    section = get_object_or_404(version.sections, pk=section_pk)
+    return _move(
+        request,
+        version,
+        section,
+        services.move_section,
+        where=lambda s: f"section {s.position}",
+        anchor=f"draft-section-{section.pk}",
+    )
+
+
+@login_required
+def draft_approval(request, slug, pk):
+    version = _draft_for(request, slug, pk)
+    initial = {
+        "approved_by_body": version.approved_by_body or "Board of Trustees",
+        "approved_on": version.approved_on,
+        "minute_reference": version.approval_minute_reference,
+    }
+    form = ApprovalForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.record_approval(
+            version,
+            approved_by_body=data["approved_by_body"],
+            approved_on=data["approved_on"],
+            minute_reference=data["minute_reference"],
+            by=request.user,
+        )
+        messages.success(
+            request,
+            f"Approval recorded: {data['approved_by_body']}, {data['approved_on']:%-d %B %Y}. "
+            "You can now publish.",
+        )
+        return _back_to_draft(version)
+    return _render_draft_form(
+        request,
+        version,
+        form,
+        title=f"Record the approval of {version.label}",
+        intro="This records the approval of the text as it is now; if it changes later, record it again.",
+        submit="Record approval",
+    )
+
+
+@login_required
+def draft_publish(request, slug, pk):
+    version = _draft_for(request, slug, pk)
+    if request.method == "POST":
+        try:
+            services.publish(version, by=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return _back_to_draft(version)
+        messages.success(
+            request,
+            f"{version} is published and frozen. Everyone is being emailed that a new version awaits them.",
+        )
+        return redirect(version.policy.get_absolute_url())
+    sections = outline(version)
+    return render(
+        request,
+        "policies/draft_publish.html",
+        {
+            "policy": version.policy,
+            "version": version,
+            "comparison": diff.compare(outline(version.continues), sections) if version.continues else None,
+            "changes_url": version.changes_since_url(version.continues) if version.continues else "",
+            "approval_current": version.has_approval
+            and version.approved_fingerprint == fingerprint(version, sections=sections),
+            "people": User.objects.active().count(),
+        },
+    )
+
+
+@login_required
+def compare(request, slug):
+    policy = get_object_or_404(Policy, slug=slug)
+    versions = PolicyVersion.objects.readable_by(request.user).filter(policy=policy).order_by("-created_at")
+    readable = list(versions)
+    if not readable:
+        raise Http404("No version of this policy can be read yet.")
+    if "from" in request.GET or "to" in request.GET:
+        form = CompareForm(request.GET, versions=versions)
+        if not form.is_valid():
+            # A version that does not exist, or that this person may not read: not found, as elsewhere.
+            raise Http404("No such version of this policy.")
+        older, newer = form.cleaned_data["from"], form.cleaned_data["to"]
+    else:
+        newer = next((v for v in readable if v.is_published), readable[0])
+        older = next((v for v in readable if v.pk == newer.continues_id), None) or next(
+            (v for v in readable if v.pk != newer.pk), newer
+        )
+        form = CompareForm(initial={"from": older.pk, "to": newer.pk}, versions=versions)
+    return render(
+        request,
+        "policies/version_compare.html",
+        {
+            "policy": policy,
+            "form": form,
+            "older": older,
+            "newer": newer,
+            "comparison": diff.compare(outline(older), outline(newer)),
+        },
+    )
 
 
 @login_required

@@ -227,6 +227,11 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+# --- acknowledgements ---
+# A reminder goes to each person at most once every N days; their Head hears once they have had M.
+ACKNOWLEDGEMENT_REMINDER_DAYS = env_int("ACKNOWLEDGEMENT_REMINDER_DAYS", 7)
+ACKNOWLEDGEMENT_REMINDERS_BEFORE_HEAD = env_int("ACKNOWLEDGEMENT_REMINDERS_BEFORE_HEAD", 3)
+
 # --- PDF exports (symphony_portal/lib/pdf.py) ---
 # Rendering is stopped after this many seconds and the person is told; keep it below the web server's
 # request timeout.

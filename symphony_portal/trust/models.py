@@ -210,3 +210,62 @@ class RoleAssignment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("admin:trust_user_change", args=[self.user_id])
+
+
+class PeopleImportQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> "PeopleImportQuerySet":
+        """Imports this person uploaded: a pending file and its choices belong to whoever uploaded it."""
+        return self.filter(uploaded_by=user)
+
+
+class PeopleImport(models.Model):
+    """A CSV of people HR uploaded: kept pending until confirmed, then its outcome is recorded.
+
+    Nothing about people is written while the import is pending; confirming writes every change in one
+    transaction. The uploaded text stays as the record of what was imported.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for confirmation"
+        IMPORTED = "imported", "Imported"
+
+    filename = models.CharField(max_length=255)
+    content = models.TextField(help_text="The uploaded CSV, decoded from UTF-8.")
+    uploaded_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people_imports",
+        help_text="Empty when the import was run from the shell (manage.py import_people).",
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    deactivate_missing = models.BooleanField(
+        default=False, help_text="Whether people missing from the file were deactivated (never deleted)."
+    )
+    imported_at = models.DateTimeField(null=True, blank=True)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    deactivated_count = models.PositiveIntegerField(default=0)
+    created_people = models.ManyToManyField(
+        User, blank=True, related_name="+", help_text="The people this import created (and invited)."
+    )
+    invitations_sent = models.PositiveIntegerField(default=0)
+    invitation_problem = models.CharField(max_length=500, blank=True)
+
+    objects = PeopleImportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.uploaded_at:%d %b %Y %H:%M})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:import_preview", args=[self.pk])
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING

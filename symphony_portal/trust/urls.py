@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401 - HR's people pages arrive with the import issue
+from django.urls import path
+
+from . import views
 
 app_name = "people"
-urlpatterns: list = []
+urlpatterns = [
+    path("import/", views.import_upload, name="import_upload"),
+    path("import/<int:pk>/", views.import_preview, name="import_preview"),
+    path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+    path("import/<int:pk>/invitations/", views.import_resend_invitations, name="import_resend_invitations"),
+]

@@ -1,0 +1,185 @@
+"""Writes of the acknowledgements app: acknowledging a version, and chasing those who have not."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from policies.models import PolicyVersion
+from policies.selectors import fingerprint
+from symphony_portal.lib import emails
+from symphony_portal.trust.models import Role, RoleAssignment, User
+
+from .models import Acknowledgement, Reminder, statement_for
+from .selectors import CENTRAL_TEAM, outstanding_with_reminders, published_versions
+
+
+class NotCurrentVersionError(ValidationError):
+    """Only the live version of a policy can be acknowledged."""
+
+    def __init__(self, version: PolicyVersion):
+        super().__init__(
+            f"{version} is not the current version of the policy and cannot be acknowledged: "
+            "please read and acknowledge the current version.",
+            code="not_current",
+        )
+
+
+@transaction.atomic
+def acknowledge(version: PolicyVersion, *, by: User) -> tuple[Acknowledgement, bool]:
+    """Record that this person confirmed the version; returns (record, created).
+
+    A second request (double click, two tabs, two requests at once) gets the existing record: the
+    unique constraint decides the race, and the losing insert is rolled back to its savepoint.
+    """
+    existing = Acknowledgement.objects.filter(person=by, version=version).first()
+    if existing:
+        return existing, False
+    # Read the status inside the transaction: a version superseded a moment ago is refused.
+    if not PolicyVersion.objects.filter(pk=version.pk, status=PolicyVersion.Status.PUBLISHED).exists():
+        raise NotCurrentVersionError(version)
+    record = Acknowledgement(
+        person=by,
+        version=version,
+        kind=by.kind,
+        school_id=by.school_id,
+        school_name=by.school_name,
+        role_labels="; ".join(by.role_labels()),
+        job_title=by.job_title,
+        statement=statement_for(by.kind),
+        fingerprint=fingerprint(version),
+    )
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:
+        return Acknowledgement.objects.get(person=by, version=version), False
+    return record, True
+
+
+# --- Reminders ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ReminderPlan:
+    """What one run of the reminders would send: each email, with the record to keep once it is sent."""
+
+    messages: list = field(default_factory=list)
+    records: list[Reminder] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+    people: int = 0
+    heads: int = 0
+
+    def add(self, message, record: Reminder, line: str) -> None:
+        self.messages.append(message)
+        self.records.append(record)
+        self.lines.append(line)
+
+
+def _heads_by_school() -> dict[int | None, list[User]]:
+    """Who hears about a school's outstanding people: its Heads; for the central team, the Executive Head."""
+    heads: dict[int | None, list[User]] = {}
+    assignments = (
+        RoleAssignment.objects.filter(role__in=[Role.HEAD_TEACHER, Role.EXECUTIVE_HEAD], user__is_active=True)
+        .select_related("user")
+        .order_by("user__full_name")
+    )
+    for assignment in assignments:
+        key = assignment.school_id if assignment.role == Role.HEAD_TEACHER else None
+        heads.setdefault(key, []).append(assignment.user)
+    return heads
+
+
+def _last_sent(about: str, version: PolicyVersion) -> dict[tuple[int, int | None], datetime]:
+    rows = Reminder.objects.filter(version=version, about=about).values_list(
+        "recipient_id", "school_id", "sent_at"
+    )
+    last: dict[tuple[int, int | None], datetime] = {}
+    for recipient_id, school_id, sent_at in rows:
+        key = (recipient_id, school_id)
+        last[key] = max(sent_at, last.get(key, sent_at))
+    return last
+
+
+def plan_reminders(*, now: datetime | None = None) -> ReminderPlan:
+    """The reminders due now: each outstanding person at most once every N days, and each Head (at most
+    as often) about their people still outstanding after M reminders."""
+    now = now or timezone.now()
+    every = timedelta(days=settings.ACKNOWLEDGEMENT_REMINDER_DAYS)
+    after = settings.ACKNOWLEDGEMENT_REMINDERS_BEFORE_HEAD
+    plan = ReminderPlan()
+    heads = None
+    for version in published_versions():
+        link = emails.absolute_url("acknowledgements:acknowledge", version.pk)
+        overdue: dict[int | None, list[User]] = {}
+        people = outstanding_with_reminders(version).select_related("school").order_by("full_name", "pk")
+        for person in people:
+            if person.reminders_sent >= after:
+                overdue.setdefault(person.school_id, []).append(person)
+            if person.last_reminded_at and person.last_reminded_at > now - every:
+                continue
+            plan.people += 1
+            plan.add(
+                emails.build(
+                    "acknowledgement_reminder",
+                    to=[person.email],
+                    context={"person": person, "version": version, "link": link},
+                ),
+                Reminder(recipient=person, version=version, about=Reminder.About.OWN, sent_at=now),
+                f"reminder to {person.email} about {version}",
+            )
+        if not overdue:
+            continue
+        heads = heads if heads is not None else _heads_by_school()
+        told = _last_sent(Reminder.About.SCHOOL, version)
+        for school_id, late in overdue.items():
+            school_name = late[0].school_name if school_id else CENTRAL_TEAM
+            for head in heads.get(school_id, []):
+                sent = told.get((head.pk, school_id))
+                if sent and sent > now - every:
+                    continue
+                plan.heads += 1
+                plan.add(
+                    emails.build(
+                        "acknowledgements_outstanding_head",
+                        to=[head.email],
+                        context={
+                            "head": head,
+                            "version": version,
+                            "school_name": school_name,
+                            "people": late,
+                            "reminders": after,
+                            "link": (
+                                emails.absolute_url("acknowledgements:compliance_school", late[0].school.slug)
+                                if school_id
+                                else emails.absolute_url("acknowledgements:compliance_central")
+                            ),
+                        },
+                    ),
+                    Reminder(
+                        recipient=head,
+                        version=version,
+                        about=Reminder.About.SCHOOL,
+                        school_id=school_id,
+                        outstanding_count=len(late),
+                        sent_at=now,
+                    ),
+                    f"note to {head.email}: {len(late)} still outstanding at {school_name} about {version}",
+                )
+    return plan
+
+
+def send_reminders(plan: ReminderPlan) -> int:
+    """Send the planned emails over one SMTP connection, then record them.
+
+    Nothing is recorded unless the server accepted the batch: an outage raises and leaves every
+    reminder due for the next run. Lossless first: a connection dropped half-way means the next run
+    sends the whole batch again, rather than never sending some of it.
+    """
+    sent = emails.send_batch(plan.messages)
+    with transaction.atomic():
+        Reminder.objects.bulk_create(plan.records)
+    return sent

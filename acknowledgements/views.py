@@ -1,0 +1,174 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from policies.models import PolicyVersion
+from policies.selectors import fingerprint, outline
+from symphony_portal.lib.csv_export import csv_response
+
+from . import services
+from .models import Acknowledgement, statement_for
+from .selectors import (
+    CENTRAL_TEAM,
+    REGISTER_HEADER,
+    Scope,
+    compliance,
+    compliance_scope,
+    days_since_publication,
+    last_acknowledged_before,
+    outstanding_people,
+    published_versions,
+    register_rows,
+    trust_summary,
+    waiting_for,
+)
+
+
+@login_required
+def my_acknowledgements(request):
+    records = Acknowledgement.objects.filter(person=request.user).select_related("version__policy")
+    return render(
+        request,
+        "acknowledgements/acknowledgement_list.html",
+        {"records": records, "waiting": waiting_for(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def acknowledge(request, version_pk):
+    # Drafts do not exist for this page, whoever asks: only adopted versions are found.
+    version = get_object_or_404(PolicyVersion.objects.adopted().select_related("policy"), pk=version_pk)
+    if request.method == "POST":
+        try:
+            record, created = services.acknowledge(version, by=request.user)
+        except services.NotCurrentVersionError as error:
+            messages.error(request, error.message)
+            return redirect("acknowledgements:acknowledge", version.pk)
+        if created:
+            messages.success(request, f"Thank you: your acknowledgement of {version} is recorded.")
+        else:
+            when = timezone.localtime(record.acknowledged_at)
+            messages.info(request, f"You had already acknowledged {version} on {when:%-d %B %Y at %H:%M}.")
+        return redirect(record)
+
+    existing = Acknowledgement.objects.filter(person=request.user, version=version).first()
+    current = version if version.is_published else version.policy.versions.published().first()
+    previously_acknowledged = None if existing else last_acknowledged_before(request.user, version)
+    sections = outline(version)
+    return render(
+        request,
+        "acknowledgements/acknowledgement_form.html",
+        {
+            "version": version,
+            "policy": version.policy,
+            "current": current,
+            "existing": existing,
+            "sections": sections,
+            "fingerprint": fingerprint(version, sections=sections),
+            "statement": statement_for(request.user.kind),
+            "previously_acknowledged": previously_acknowledged,
+            "what_changed_url": version.changes_since_url(previously_acknowledged)
+            if previously_acknowledged
+            else None,
+        },
+    )
+
+
+@login_required
+def receipt(request, pk):
+    record = get_object_or_404(
+        Acknowledgement.objects.visible_to(request.user).select_related("person", "version__policy"), pk=pk
+    )
+    return render(request, "acknowledgements/acknowledgement_detail.html", {"record": record})
+
+
+def _version_blocks(scope: Scope, *, with_summary: bool) -> list[dict]:
+    today = timezone.localdate()
+    blocks = []
+    for version in published_versions():
+        groups = compliance(version, scope)
+        blocks.append(
+            {
+                "version": version,
+                "groups": groups,
+                "summary": trust_summary(groups) if with_summary else None,
+                "days": days_since_publication(version, today),
+            }
+        )
+    return blocks
+
+
+@login_required
+def compliance_overview(request):
+    scope = compliance_scope(request.user)
+    return render(
+        request,
+        "acknowledgements/compliance_overview.html",
+        {"blocks": _version_blocks(scope, with_summary=scope.central), "scope": scope},
+    )
+
+
+def _render_group(request, scope: Scope, name: str, school):
+    today = timezone.localdate()
+    blocks = []
+    for version in published_versions():
+        (group,) = compliance(version, scope)
+        blocks.append(
+            {
+                "version": version,
+                "group": group,
+                "days": days_since_publication(version, today),
+                "people": outstanding_people(version, school=school),
+            }
+        )
+    return render(
+        request, "acknowledgements/compliance_group.html", {"name": name, "school": school, "blocks": blocks}
+    )
+
+
+@login_required
+def compliance_school(request, slug):
+    scope = compliance_scope(request.user)
+    school = next((s for s in scope.schools if s.slug == slug), None)
+    if school is None:  # another school's page: as if it did not exist
+        raise Http404("No such school in your compliance pages.")
+    return _render_group(request, Scope(schools=[school], central=False), school.name, school)
+
+
+def _trust_wide_scope(user) -> Scope:
+    scope = compliance_scope(user)
+    if not scope.central:
+        raise Http404("Only the Executive Head Teacher and HR see the whole trust.")
+    return scope
+
+
+@login_required
+def compliance_central(request):
+    _trust_wide_scope(request.user)
+    return _render_group(request, Scope(schools=[], central=True), CENTRAL_TEAM, None)
+
+
+@login_required
+def outstanding_list(request):
+    _trust_wide_scope(request.user)
+    today = timezone.localdate()
+    blocks = [
+        {
+            "version": version,
+            "days": days_since_publication(version, today),
+            "people": list(outstanding_people(version, everyone=True)),
+        }
+        for version in published_versions()
+    ]
+    return render(request, "acknowledgements/outstanding_list.html", {"blocks": blocks})
+
+
+@login_required
+def register_csv(request):
+    _trust_wide_scope(request.user)
+    filename = f"acknowledgements-register-{timezone.localdate():%Y-%m-%d}.csv"
+    return csv_response(filename, REGISTER_HEADER, register_rows(published_versions()))

@@ -1,0 +1,182 @@
+from django import forms
+from django.db import models
+
+from symphony_portal.trust.models import Kind, User
+
+from .models import EmployeeGroup, SiteApprovalRequest
+
+YES_NO = [("no", "No"), ("yes", "Yes")]
+
+
+class ColleagueChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.full_name} ({obj.school_name})"
+
+
+class ColleaguesChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj.full_name} ({obj.school_name})"
+
+
+def web_address_field(field: models.Field, **kwargs) -> forms.Field:
+    # An address typed without a scheme is taken as https://, not http:// (Django 6's default).
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
+def colleagues():
+    """Staff still with the trust: the only people who can run a site or take on a group."""
+    return User.objects.active().filter(kind=Kind.EMPLOYEE).select_related("school")
+
+
+class SiteRequestForm(forms.ModelForm):
+    runners = ColleaguesChoiceField(
+        queryset=User.objects.none(),
+        label="Who will run it",
+        help_text=(
+            "At least two named colleagues (you can include yourself), so that the site survives a leaver. "
+            "Hold Ctrl (Cmd on a Mac) to choose more than one."
+        ),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    shows_pupil_images = forms.TypedChoiceField(
+        label="Will pupils' images appear on the site?",
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        initial="no",
+    )
+    consent_confirmed = forms.BooleanField(
+        label="I confirm the school's consent arrangements for pupils' images are in place for this site",
+        required=False,
+    )
+
+    class Meta:
+        formfield_callback = web_address_field
+        model = SiteApprovalRequest
+        fields = [
+            "platform",
+            "name",
+            "purpose",
+            "audience",
+            "runners",
+            "shows_pupil_images",
+            "consent_confirmed",
+            "moderation_plan",
+            "link",
+        ]
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "moderation_plan": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "moderation_plan": (
+                "Who checks posts and comments, how often, and what happens to inappropriate ones."
+            ),
+            "link": "Leave empty if the site does not exist yet: you can add it once it is approved.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["runners"].queryset = colleagues()
+        if self.instance.pk:
+            self.initial["shows_pupil_images"] = "yes" if self.instance.shows_pupil_images else "no"
+
+    def clean_runners(self):
+        runners = self.cleaned_data["runners"]
+        if len(runners) < 2:
+            raise forms.ValidationError("Name at least two colleagues, so that the site survives a leaver.")
+        return runners
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("shows_pupil_images") and not cleaned.get("consent_confirmed"):
+            self.add_error(
+                "consent_confirmed",
+                "Pupils' images can only appear once the school's consent arrangements are confirmed.",
+            )
+        if not cleaned.get("shows_pupil_images"):
+            cleaned["consent_confirmed"] = False
+        return cleaned
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Your decision",
+        choices=[
+            (SiteApprovalRequest.Status.APPROVED, "Approve"),
+            (SiteApprovalRequest.Status.CHANGES_REQUESTED, "Ask for changes"),
+            (SiteApprovalRequest.Status.DECLINED, "Decline"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="Note to the requester",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed when you ask for changes or decline. It is shown in the portal, not emailed.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("outcome") in {"declined", "changes_requested"}
+            and not cleaned.get("note", "").strip()
+        ):
+            self.add_error("note", "Say why, so that the requester knows what to do next.")
+        return cleaned
+
+
+class ReviewForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Re-approval",
+        choices=[("reapprove", "Re-approve for another year"), ("withdraw", "Withdraw the site")],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when you withdraw a site.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == "withdraw" and not cleaned.get("note", "").strip():
+            self.add_error("note", "Say why the site is withdrawn.")
+        return cleaned
+
+
+class SiteLinkForm(forms.ModelForm):
+    class Meta:
+        formfield_callback = web_address_field
+        model = SiteApprovalRequest
+        fields = ["link"]
+        help_texts = {"link": "The address of the site now that it exists, starting https://."}
+
+    def clean_link(self):
+        link = self.cleaned_data["link"]
+        if not link:
+            raise forms.ValidationError("Enter the site's web address.")
+        return link
+
+
+class EmployeeGroupForm(forms.ModelForm):
+    class Meta:
+        formfield_callback = web_address_field
+        model = EmployeeGroup
+        fields = ["platform", "name", "link", "purpose"]
+        widgets = {"purpose": forms.Textarea(attrs={"rows": 3})}
+
+
+class HandoverForm(forms.Form):
+    offered_to = ColleagueChoiceField(
+        queryset=User.objects.none(),
+        label="Colleague to take over",
+        help_text="They become responsible only once they accept.",
+    )
+
+    def __init__(self, *args, offered_by: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offered_to"].queryset = colleagues().exclude(pk=offered_by.pk)

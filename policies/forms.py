@@ -1,0 +1,124 @@
+"""Forms for HR's review of a policy. They validate input only; the writes are in services.py."""
+
+from django import forms
+from django.utils import timezone
+
+from .models import Clause, PolicyVersion, Section
+
+CLAUSE_TEXT_HELP = "The clause's exact wording. Put *asterisks* around words to show them in italics."
+
+
+class StartDraftForm(forms.Form):
+    label = forms.CharField(
+        max_length=40,
+        help_text='How the trust will name the new version, e.g. "2026-2029". You can change it later.',
+    )
+
+
+class ClauseForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), help_text=CLAUSE_TEXT_HELP)
+    style = forms.ChoiceField(choices=Clause.Style.choices, initial=Clause.Style.PARAGRAPH)
+    section = forms.ModelChoiceField(
+        queryset=Section.objects.none(),
+        empty_label=None,
+        help_text="Choosing another section moves the clause to the end of that section.",
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, version: PolicyVersion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["section"].queryset = version.sections.order_by("position")
+        self.fields["section"].label_from_instance = lambda s: (
+            f"{s.position}. {s.heading or '(opening section)'}"
+        )
+
+    def clean_text(self) -> str:
+        return self.cleaned_data["text"].strip()
+
+
+class AddClauseForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), help_text=CLAUSE_TEXT_HELP)
+    style = forms.ChoiceField(choices=Clause.Style.choices, initial=Clause.Style.PARAGRAPH)
+    after = forms.ModelChoiceField(
+        queryset=Clause.objects.none(),
+        required=False,
+        empty_label="At the start of the section",
+        label="Place it after",
+    )
+
+    def __init__(self, *args, section: Section, number: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        clauses = list(section.clauses.order_by("position"))
+        self.fields["after"].queryset = section.clauses.all()
+        self.fields["after"].label_from_instance = lambda c: f"{number}.{c.position} {c.text[:70]}"
+        if clauses and "after" not in self.initial:
+            self.initial["after"] = clauses[-1].pk
+
+    def clean_text(self) -> str:
+        return self.cleaned_data["text"].strip()
+
+
+class SectionForm(forms.Form):
+    heading = forms.CharField(
+        max_length=200, required=False, help_text="Leave empty for an untitled section."
+    )
+
+
+class VersionDetailsForm(forms.ModelForm):
+    class Meta:
+        model = PolicyVersion
+        fields = [
+            "label",
+            "adopted_season",
+            "adopted_year",
+            "review_season",
+            "review_year",
+            "applies_to",
+            "developed_by",
+        ]
+        labels = {
+            "adopted_season": "Adoption term",
+            "adopted_year": "Adoption year",
+            "review_season": "Review term",
+            "review_year": "Review year",
+        }
+        widgets = {
+            "applies_to": forms.Textarea(attrs={"rows": 3}),
+            "developed_by": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("adopted_season")) != bool(cleaned.get("adopted_year")):
+            raise forms.ValidationError("Give both the adoption term and its year, or neither.")
+        return cleaned
+
+
+class ApprovalForm(forms.Form):
+    approved_by_body = forms.CharField(
+        label="Approved by",
+        max_length=200,
+        help_text="The body that approved it, e.g. the Board of Trustees.",
+    )
+    approved_on = forms.DateField(
+        label="Date of approval",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="For example 14/07/2026.",
+    )
+    minute_reference = forms.CharField(max_length=100, help_text="The minute that records the decision.")
+
+    def clean_approved_on(self):
+        approved_on = self.cleaned_data["approved_on"]
+        if approved_on > timezone.localdate():
+            raise forms.ValidationError("The date of approval cannot be in the future.")
+        return approved_on
+
+
+class CompareForm(forms.Form):
+    """The two versions to compare, named ``from`` and ``to`` as in the page's address."""
+
+    def __init__(self, *args, versions, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in (("from", "From (older)"), ("to", "To (newer)")):
+            self.fields[name] = forms.ModelChoiceField(queryset=versions, label=label, empty_label=None)
+            self.fields[name].label_from_instance = lambda v: f"{v.label} ({v.get_status_display().lower()})"

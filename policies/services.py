@@ -1,0 +1,434 @@
+"""Writes to policies: HR drafts the next version, edits it, records its approval and publishes it.
+
+Every function is one transaction and names the person acting (``by``), who is written into the
+history of each row it changes. Emails leave only after the transaction commits.
+"""
+
+import logging
+import smtplib
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from symphony_portal.lib import emails
+from symphony_portal.lib.terms import Term
+from symphony_portal.trust.models import Role, User
+
+from .models import Clause, PolicyVersion, ReviewReminder, Section
+from .selectors import fingerprint
+
+logger = logging.getLogger(__name__)
+
+UP, DOWN = "up", "down"
+
+
+class EditConflict(ValidationError):
+    """Someone else saved the clause after this person opened it."""
+
+    def __init__(self, clause: Clause):
+        self.current = clause
+        super().__init__(
+            "Someone else saved this clause while you were editing it, so your change was not saved. "
+            "Your text is kept below; compare it with the wording saved now, then save again.",
+            code="conflict",
+        )
+
+
+def _require_hr(user: User) -> None:
+    if not (user.is_active and user.is_hr):
+        raise PermissionDenied("Only HR can draft and edit policies.")
+
+
+def _require_draft(version: PolicyVersion) -> None:
+    if not version.is_draft:
+        raise ValidationError("Only a draft can be changed: this version has been published.")
+
+
+def _attribute(obj, by: User):
+    obj._history_user = by  # django-simple-history records who made the change
+    return obj
+
+
+def _renumber(rows, by: User) -> None:
+    """Give rows positions 1, 2, 3... in their current order, saving only those that moved."""
+    for position, row in enumerate(rows, start=1):
+        if row.position != position:
+            row.position = position
+            _attribute(row, by).save(update_fields=["position"])
+
+
+@transaction.atomic
+def start_draft(version: PolicyVersion, *, label: str, by: User) -> PolicyVersion:
+    """Start the next version of a policy as a draft copy of its published version, keeping every key."""
+    _require_hr(by)
+    if not version.is_published:
+        raise ValidationError("A draft starts from the published version of a policy.")
+    if PolicyVersion.objects.filter(policy=version.policy, status=PolicyVersion.Status.DRAFT).exists():
+        raise ValidationError("This policy already has a draft of its next version.")
+    if PolicyVersion.objects.filter(policy=version.policy, label=label).exists():
+        raise ValidationError(f"This policy already has a version called {label}.")
+    draft = _attribute(
+        PolicyVersion(
+            policy=version.policy,
+            label=label,
+            review_season=version.review_season,
+            review_year=version.review_year,
+            developed_by=version.developed_by,
+            applies_to=version.applies_to,
+            continues=version,
+        ),
+        by,
+    )
+    draft.save()
+    for section in version.sections.order_by("position").prefetch_related("clauses"):
+        copy = _attribute(
+            Section(version=draft, key=section.key, position=section.position, heading=section.heading), by
+        )
+        copy.save()
+        for clause in sorted(section.clauses.all(), key=lambda c: c.position):
+            _attribute(
+                Clause(
+                    version=draft,
+                    section=copy,
+                    key=clause.key,
+                    position=clause.position,
+                    style=clause.style,
+                    text=clause.text,
+                ),
+                by,
+            ).save()
+    return draft
+
+
+@transaction.atomic
+def edit_clause(
+    clause: Clause, *, text: str, style: str, section: Section, revision: int, by: User
+) -> Clause:
+    """Save a clause's new wording, refusing it if someone saved the clause since ``revision``."""
+    _require_hr(by)
+    _require_draft(clause.version)
+    if section.version_id != clause.version_id:
+        raise ValidationError("A clause can only move to a section of its own version.")
+    # Compare-and-set: only one of two concurrent saves can move the revision on (both databases).
+    if not Clause.objects.filter(pk=clause.pk, revision=revision).update(revision=F("revision") + 1):
+        raise EditConflict(Clause.objects.get(pk=clause.pk))
+    clause.refresh_from_db()
+    old_section = clause.section
+    clause.text, clause.style = text, style
+    if section.pk != old_section.pk:
+        clause.section = section
+        clause.position = (section.clauses.aggregate(last=Max("position"))["last"] or 0) + 1
+    _attribute(clause, by).save()
+    if section.pk != old_section.pk:
+        _renumber(old_section.clauses.order_by("position"), by)
+    return clause
+
+
+@transaction.atomic
+def add_clause(section: Section, *, text: str, style: str, after: Clause | None, by: User) -> Clause:
+    """Add a clause to a draft's section, after ``after`` (or at the start when it is None)."""
+    _require_hr(by)
+    _require_draft(section.version)
+    siblings = list(section.clauses.order_by("position"))
+    clause = Clause(version=section.version, section=section, text=text, style=style, position=0)
+    index = 0 if after is None else next(i for i, c in enumerate(siblings) if c.pk == after.pk) + 1
+    siblings.insert(index, clause)
+    clause.position = index + 1
+    _attribute(clause, by).save()
+    _renumber(siblings, by)
+    return clause
+
+
+@transaction.atomic
+def remove_clause(clause: Clause, *, by: User) -> None:
+    """Remove a clause from a draft and close the gap it leaves."""
+    _require_hr(by)
+    _require_draft(clause.version)
+    section = clause.section
+    _attribute(clause, by).delete()
+    _renumber(section.clauses.order_by("position"), by)
+
+
+@transaction.atomic
+def move_clause(clause: Clause, *, direction: str, by: User) -> Clause:
+    """Move a clause one place up or down; past the end of its section it goes to the next section."""
+    _require_hr(by)
+    _require_draft(clause.version)
+    siblings = list(clause.section.clauses.order_by("position"))
+    index = next(i for i, c in enumerate(siblings) if c.pk == clause.pk)
+    target = index - 1 if direction == UP else index + 1
+    if 0 <= target < len(siblings):
+        siblings[index], siblings[target] = siblings[target], siblings[index]
+        _renumber(siblings, by)
+        clause.refresh_from_db()
+        return clause
+    sections = list(clause.version.sections.order_by("position"))
+    s_index = next(i for i, s in enumerate(sections) if s.pk == clause.section_id)
+    s_target = s_index - 1 if direction == UP else s_index + 1
+    if not 0 <= s_target < len(sections):
+        raise ValidationError(f"This clause is already the {'first' if direction == UP else 'last'} one.")
+    old_section, new_section = clause.section, sections[s_target]
+    others = list(new_section.clauses.order_by("position"))
+    clause.section = new_section
+    clause.position = 0
+    _attribute(clause, by).save(update_fields=["section", "position"])
+    _renumber(others + [clause] if direction == UP else [clause] + others, by)
+    _renumber(old_section.clauses.order_by("position"), by)
+    clause.refresh_from_db()
+    return clause
+
+
+@transaction.atomic
+def add_section(version: PolicyVersion, *, heading: str, by: User) -> Section:
+    """Add an empty section at the end of a draft."""
+    _require_hr(by)
+    _require_draft(version)
+    last = version.sections.aggregate(last=Max("position"))["last"] or 0
+    section = _attribute(Section(version=version, heading=heading, position=last + 1), by)
+    section.save()
+    return section
+
+
+@transaction.atomic
+def edit_section(section: Section, *, heading: str, by: User) -> Section:
+    """Change a draft section's heading."""
+    _require_hr(by)
+    _require_draft(section.version)
+    section.heading = heading
+    _attribute(section, by).save(update_fields=["heading"])
+    return section
+
+
+@transaction.atomic
+def remove_section(section: Section, *, by: User) -> int:
+    """Remove a section of a draft with its clauses; returns how many clauses went with it."""
+    _require_hr(by)
+    _require_draft(section.version)
+    version = section.version
+    clauses = list(section.clauses.all())
+    for clause in clauses:  # one by one, so that each deletion is in the history with who did it
+        _attribute(clause, by).delete()
+    _attribute(section, by).delete()
+    _renumber(version.sections.order_by("position"), by)
+    return len(clauses)
+
+
+@transaction.atomic
+def move_section(section: Section, *, direction: str, by: User) -> Section:
+    """Move a section of a draft one place up or down."""
+    _require_hr(by)
+    _require_draft(section.version)
+    sections = list(section.version.sections.order_by("position"))
+    index = next(i for i, s in enumerate(sections) if s.pk == section.pk)
+    target = index - 1 if direction == UP else index + 1
+    if not 0 <= target < len(sections):
+        raise ValidationError(f"This section is already the {'first' if direction == UP else 'last'} one.")
+    sections[index], sections[target] = sections[target], sections[index]
+    _renumber(sections, by)
+    section.refresh_from_db()
+    return section
+
+
+@transaction.atomic
+def edit_version_details(
+    version: PolicyVersion,
+    *,
+    label: str,
+    adopted_season: str,
+    adopted_year: int | None,
+    review_season: str,
+    review_year: int,
+    applies_to: str,
+    developed_by: str,
+    by: User,
+) -> PolicyVersion:
+    """Change a draft's label, adoption and review terms, and who it applies to."""
+    _require_hr(by)
+    _require_draft(version)
+    if PolicyVersion.objects.filter(policy=version.policy, label=label).exclude(pk=version.pk).exists():
+        raise ValidationError(f"This policy already has a version called {label}.")
+    version.label, version.applies_to, version.developed_by = label, applies_to, developed_by
+    version.adopted_season, version.adopted_year = adopted_season, adopted_year
+    version.review_season, version.review_year = review_season, review_year
+    _attribute(version, by).save()
+    return version
+
+
+@transaction.atomic
+def record_approval(
+    version: PolicyVersion, *, approved_by_body: str, approved_on: date, minute_reference: str, by: User
+) -> PolicyVersion:
+    """Record who approved a draft, when, and the minute, for the exact text it has now."""
+    _require_hr(by)
+    _require_draft(version)
+    if approved_on > timezone.localdate():
+        raise ValidationError("The date of approval cannot be in the future.")
+    version.approved_by_body, version.approved_on = approved_by_body, approved_on
+    version.approval_minute_reference = minute_reference
+    version.approved_fingerprint = fingerprint(version)
+    version.approval_recorded_by = by
+    _attribute(version, by).save()
+    return version
+
+
+@transaction.atomic
+def publish(version: PolicyVersion, *, by: User) -> PolicyVersion:
+    """Freeze an approved draft as the live version, supersede the previous one, and email everyone."""
+    _require_hr(by)
+    # Lock the policy's versions, so that two HR people publishing at once cannot both succeed.
+    versions = list(PolicyVersion.objects.select_for_update().filter(policy=version.policy))
+    version.refresh_from_db()
+    _require_draft(version)
+    if not version.has_approval:
+        raise ValidationError("Record the approval (who approved it, when, the minute) before publishing.")
+    if version.approved_fingerprint != fingerprint(version):
+        raise ValidationError(
+            "The text was changed after its approval was recorded. Record the approval of this text again."
+        )
+    if not version.clauses.exists():
+        raise ValidationError("A version without clauses cannot be published.")
+    now = timezone.now()
+    previous = next((v for v in versions if v.is_published), None)
+    if previous is not None:
+        previous.status, previous.superseded_at = PolicyVersion.Status.SUPERSEDED, now
+        _attribute(previous, by).save(update_fields=["status", "superseded_at"])
+    version.status, version.published_at, version.published_by = PolicyVersion.Status.PUBLISHED, now, by
+    _attribute(version, by).save()
+    # robust: the version is published whatever the mail server does; a failure is logged, and the
+    # acknowledgement reminders reach people later.
+    transaction.on_commit(lambda: email_new_version(version, previous=previous), robust=True)
+    return version
+
+
+def email_new_version(version: PolicyVersion, *, previous: PolicyVersion | None) -> int:
+    """Email every active person, one email each, that a new version of the policy awaits them."""
+    policy_url = emails.absolute_url(version.policy.get_absolute_url())
+    changes_url = emails.absolute_url(version.changes_since_url(previous)) if previous else ""
+    messages = [
+        emails.build(
+            "policy_published",
+            to=[person.email],
+            context={
+                "person": person,
+                "version": version,
+                "policy_url": policy_url,
+                "changes_url": changes_url,
+            },
+        )
+        for person in User.objects.active().order_by("pk")
+    ]
+    sent = emails.send_batch(messages)
+    logger.info("Emailed %s people that %s was published.", sent, version)
+    return sent
+
+
+# Review reminders -------------------------------------------------------------------------------------
+
+REMINDER_DAYS_BEFORE = (
+    (90, ReviewReminder.Kind.DAYS_90),
+    (30, ReviewReminder.Kind.DAYS_30),
+    (7, ReviewReminder.Kind.DAYS_7),
+)
+OVERDUE_EVERY_DAYS = 14
+
+
+def scheduled_reminder(term: Term, today: date) -> tuple[str, date] | None:
+    """The latest reminder the schedule has set for a review term by ``today``: (kind, its day), or None.
+
+    90, 30 and 7 days before the term starts, then every 14 days from the first overdue day. A reminder
+    stays the latest one until the next is due, so a run missed (or a mail outage) sends it late rather
+    than never; the ReviewReminder log makes sure it is sent once.
+    """
+    first_overdue_day = term.ends_on + timedelta(days=1)
+    if today >= first_overdue_day:
+        periods = (today - first_overdue_day).days // OVERDUE_EVERY_DAYS
+        return ReviewReminder.Kind.OVERDUE, first_overdue_day + timedelta(days=periods * OVERDUE_EVERY_DAYS)
+    latest = None
+    for days, kind in REMINDER_DAYS_BEFORE:
+        if today >= term.starts_on - timedelta(days=days):
+            latest = kind, term.starts_on - timedelta(days=days)
+    return latest
+
+
+class ReminderDeliveryError(Exception):
+    """The mail server did not accept a reminder; what was sent before it is recorded."""
+
+    def __init__(self, run: "ReminderRun", error: Exception):
+        self.run, self.error = run, error
+        super().__init__(str(error))
+
+
+@dataclass
+class ReminderRun:
+    sent: list = field(default_factory=list)  # ReviewReminder rows recorded (or, in a dry run, unsaved)
+    already_sent: int = 0
+    not_due: int = 0
+    recipients: list = field(default_factory=list)
+
+    def summary(self, *, dry_run: bool) -> str:
+        verb = "would send" if dry_run else "sent"
+        return (
+            f"Review reminders: {verb} {len(self.sent)} to {len(self.recipients)} HR people; "
+            f"{self.already_sent} already sent; {self.not_due} policies with no reminder due."
+        )
+
+
+def send_review_reminders(*, today: date, dry_run: bool = False) -> ReminderRun:
+    """Email HR each review reminder the schedule sets for ``today`` that has not been sent yet.
+
+    Not one transaction: each reminder is recorded only after the mail server accepted it, so an
+    outage loses nothing (the next run sends it) and a second run the same day sends nothing.
+    """
+    run = ReminderRun()
+    run.recipients = list(
+        User.objects.active().filter(role_assignments__role=Role.HR).distinct().order_by("pk")
+    )
+    versions = list(PolicyVersion.objects.published().select_related("policy").order_by("policy__title"))
+    drafts = {
+        d.policy_id: d
+        for d in PolicyVersion.objects.filter(
+            status=PolicyVersion.Status.DRAFT, policy__in={v.policy_id for v in versions}
+        )
+    }
+    for version in versions:
+        due = scheduled_reminder(version.review_term, today)
+        if due is None:
+            run.not_due += 1
+            continue
+        kind, due_on = due
+        if ReviewReminder.objects.filter(version=version, kind=kind, due_on=due_on).exists():
+            run.already_sent += 1
+            continue
+        reminder = ReviewReminder(
+            version=version,
+            kind=kind,
+            due_on=due_on,
+            sent_on=today,
+            recipients="\n".join(person.email for person in run.recipients),
+        )
+        if not dry_run:
+            if not run.recipients:
+                raise ReminderDeliveryError(run, ValueError("no active person holds the HR role"))
+            context = {
+                "version": version,
+                "review": version.review_status(today),
+                "reminder": reminder,
+                "draft": drafts.get(version.policy_id),
+                "policy_url": emails.absolute_url(version.policy.get_absolute_url()),
+            }
+            messages = [
+                emails.build("review_reminder", to=[p.email], context={**context, "person": p})
+                for p in run.recipients
+            ]
+            try:
+                emails.send_batch(messages)
+            except (OSError, smtplib.SMTPException) as error:
+                raise ReminderDeliveryError(run, error) from error
+            with transaction.atomic():
+                reminder.save()
+        run.sent.append(reminder)
+    return run

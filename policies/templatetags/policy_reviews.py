@@ -1,0 +1,23 @@
+from django import template
+
+from ..models import PolicyVersion
+
+register = template.Library()
+
+
+@register.inclusion_tag("policies/_home_reviews.html", takes_context=True)
+def review_panel(context) -> dict:
+    """Where each policy's review stands, for HR and the Executive Head Teacher; nothing for others.
+
+    Two queries whatever the number of policies: the live versions, then the drafts in progress.
+    """
+    user = context["user"]
+    if not (user.is_authenticated and (user.is_hr or user.is_executive_head)):
+        return {"show": False}
+    versions = list(PolicyVersion.objects.published().select_related("policy").order_by("policy__title"))
+    drafts = {
+        d.policy_id: d
+        for d in PolicyVersion.objects.filter(status=PolicyVersion.Status.DRAFT).select_related("policy")
+    }
+    rows = [{"version": v, "review": v.review_status(), "draft": drafts.get(v.policy_id)} for v in versions]
+    return {"show": True, "rows": rows, "user": user}

@@ -1,0 +1,97 @@
+"""HR's people pages: upload a CSV of people, preview what it would change, confirm it."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from . import people_import, services
+from .forms import PeopleImportConfirmForm, PeopleImportUploadForm
+from .models import PeopleImport
+
+# How many people of each list the preview shows; the counts are always complete.
+PREVIEW_LIST_LENGTH = 100
+
+
+def _check_hr(user) -> None:
+    if not user.is_hr:
+        raise PermissionDenied("Only HR can import people.")
+
+
+def _own_import(request, pk: int) -> PeopleImport:
+    # Another person's upload is "not found", whoever asks: its file and choices are the uploader's.
+    return get_object_or_404(PeopleImport.objects.visible_to(request.user), pk=pk)
+
+
+@login_required
+def import_upload(request):
+    _check_hr(request.user)
+    form = PeopleImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        record = services.upload_people_import(
+            form.cleaned_data["text"], filename=form.cleaned_data["file"].name, by=request.user
+        )
+        messages.success(request, "File uploaded. Nothing has changed yet: check the preview, then confirm.")
+        return redirect(record)
+    recent = PeopleImport.objects.visible_to(request.user)[:10]
+    return render(
+        request,
+        "trust/peopleimport_upload.html",
+        {"form": form, "recent": recent, "columns": people_import.COLUMN_LABELS},
+    )
+
+
+@login_required
+def import_preview(request, pk):
+    record = _own_import(request, pk)
+    _check_hr(request.user)
+    plan = people_import.plan(record.content, importer=request.user) if record.is_pending else None
+    return render(
+        request,
+        "trust/peopleimport_preview.html",
+        {"record": record, "plan": plan, "form": PeopleImportConfirmForm(), "shown": PREVIEW_LIST_LENGTH},
+    )
+
+
+@login_required
+@require_POST
+def import_confirm(request, pk):
+    record = _own_import(request, pk)
+    _check_hr(request.user)
+    form = PeopleImportConfirmForm(request.POST)
+    deactivate_missing = form.is_valid() and form.cleaned_data["deactivate_missing"]
+    try:
+        record = services.confirm_people_import(
+            record, deactivate_missing=deactivate_missing, by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(record)
+    messages.success(
+        request,
+        f"Imported: {record.created_count} created, {record.updated_count} updated, "
+        f"{record.deactivated_count} deactivated, {record.unchanged_count} unchanged.",
+    )
+    if record.invitation_problem:
+        messages.warning(request, record.invitation_problem)
+    elif record.created_count:
+        messages.info(request, f"{record.invitations_sent} invitation(s) to choose a password sent.")
+    return redirect(record)
+
+
+@login_required
+@require_POST
+def import_resend_invitations(request, pk):
+    record = _own_import(request, pk)
+    _check_hr(request.user)
+    if record.is_pending:
+        messages.error(request, "This file has not been imported yet: nobody has been invited.")
+        return redirect(record)
+    sent = services.resend_invitations(record, by=request.user)
+    record.refresh_from_db()
+    if record.invitation_problem:
+        messages.warning(request, record.invitation_problem)
+    else:
+        messages.success(request, f"{sent} invitation(s) sent again to people without a password yet.")
+    return redirect(record)

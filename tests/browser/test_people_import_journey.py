@@ -1,0 +1,69 @@
+"""HR imports the example file of people, in real Chromium: upload, preview, confirm."""
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from symphony_portal.trust.models import PeopleImport, User
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+EXAMPLE = ROOT / "fixtures" / "people_example.csv"
+
+
+def assert_no_axe_violations(page: Page, axe: Axe) -> None:
+    result = axe.run(page)
+    assert result.violations_count == 0, f"{page.url}\n{result.generate_report()}"
+
+
+def figure(page: Page, list_id: str, term: str):
+    """The number shown against a term in one of the summary lists."""
+    return page.locator(f"#{list_id} dt", has_text=term).locator("xpath=following-sibling::dd[1]")
+
+
+def test_it_lets_hr_upload_preview_and_confirm_the_example_file(
+    page: Page, transactional_db, hr, harmony, crescendo, teacher
+):
+    axe = Axe()
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(hr.email)
+    page.get_by_label("Password").fill("harriet-password-1")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1, name="Hello, Harriet")).to_be_visible()
+
+    page.get_by_role("link", name="Import people").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import people from a CSV file")
+    assert_no_axe_violations(page, axe)
+
+    page.get_by_label("CSV file of people").set_input_files(str(EXAMPLE))
+    page.get_by_role("button", name="Upload and preview").click()
+    expect(page).to_have_url(re.compile(r"/people/import/\d+/$"))
+    expect(page.get_by_role("status")).to_contain_text("Nothing has changed yet")
+    expect(figure(page, "summary", "New people")).to_have_text("6")
+    expect(figure(page, "summary", "Not in this file")).to_have_text("1")
+    expect(figure(page, "summary", "Problems")).to_have_text("0")
+    expect(page.get_by_text("Row 2: Nina Gordon <nina.gordon@symphony.example>")).to_be_visible()
+    assert not User.objects.filter(email="nina.gordon@symphony.example").exists()
+    assert_no_axe_violations(page, axe)
+
+    # Tess is not in the file: she stays unless HR ticks the box, which HR leaves unticked here.
+    expect(page.get_by_label(re.compile("deactivate the 1 person not in this file"))).not_to_be_checked()
+    page.get_by_role("button", name="Confirm the import").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "Imported: 6 created, 0 updated, 0 deactivated, 0 unchanged."
+    )
+    expect(figure(page, "outcome", "Created")).to_have_text("6")
+    assert_no_axe_violations(page, axe)
+
+    assert PeopleImport.objects.get().status == PeopleImport.Status.IMPORTED
+    assert User.objects.get(email="nina.gordon@symphony.example").job_title == "Teacher, Year 3"
+    assert User.objects.get(email="omar.haddad@symphony.example").is_hr
+    assert User.objects.get(pk=teacher.pk).is_active
+
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto("/people/import/")
+    assert_no_axe_violations(page, axe)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
