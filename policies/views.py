@@ -1,3 +1,4 @@
+import logging
 import re
 from functools import partial
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
+from symphony_portal.lib.pdf import PDFRenderError, pdf_response
 from symphony_portal.trust.models import User
 
 from . import diff, services
@@ -23,7 +25,10 @@ from .forms import (
     VersionDetailsForm,
 )
 from .models import Clause, Policy, PolicyVersion
+from .pdf import render_version_pdf
 from .selectors import fingerprint, outline
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -471,3 +476,22 @@ def compare(request, slug):
             "comparison": diff.compare(outline(older), outline(newer)),
         },
     )
+
+
+@login_required
+def version_pdf(request, slug, pk):
+    """The version as a PDF to download and print; drafts only for HR, like the page."""
+    version = get_object_or_404(
+        PolicyVersion.objects.readable_by(request.user).select_related("policy"), policy__slug=slug, pk=pk
+    )
+    try:
+        document = render_version_pdf(version)
+    except PDFRenderError as error:
+        logger.warning("PDF of %s (version %s) failed: %s", version, version.pk, error)
+        messages.error(
+            request,
+            "The PDF could not be made just now. Please try again in a few minutes; "
+            "meanwhile you can read this version here or print this page.",
+        )
+        return redirect(version.get_absolute_url())
+    return pdf_response(document.content, document.filename)

@@ -231,3 +231,15 @@ LOGGING = {
 # A reminder goes to each person at most once every N days; their Head hears once they have had M.
 ACKNOWLEDGEMENT_REMINDER_DAYS = env_int("ACKNOWLEDGEMENT_REMINDER_DAYS", 7)
 ACKNOWLEDGEMENT_REMINDERS_BEFORE_HEAD = env_int("ACKNOWLEDGEMENT_REMINDERS_BEFORE_HEAD", 3)
+
+# --- PDF exports (symphony_portal/lib/pdf.py) ---
+# Rendering is stopped after this many seconds and the person is told; keep it below the web server's
+# request timeout.
+PDF_RENDER_TIMEOUT_SECONDS = env_int("SYMPHONY_PDF_TIMEOUT_SECONDS", 25)
+# Paths to PEM files: with both set, exported PDFs carry a PAdES signature; without them they are
+# unsigned and say so.
+SYMPHONY_SIGNING_KEY = env("SYMPHONY_SIGNING_KEY", "")
+SYMPHONY_SIGNING_CERT = env("SYMPHONY_SIGNING_CERT", "")
+SYMPHONY_SIGNING_KEY_PASSPHRASE = env("SYMPHONY_SIGNING_KEY_PASSPHRASE", "")
+if bool(SYMPHONY_SIGNING_KEY) != bool(SYMPHONY_SIGNING_CERT):
+    raise ImproperlyConfigured("Set both SYMPHONY_SIGNING_KEY and SYMPHONY_SIGNING_CERT, or neither.")
