@@ -48,7 +48,22 @@ def named_urls(patterns=None, namespace: str | None = None) -> set[str]:
 
 
 @pytest.fixture
-def world(teacher, colleague, other_teacher, governor, trustee, chair, head, other_head, exec_head, hr):
+def world(
+    teacher,
+    colleague,
+    other_teacher,
+    governor,
+    trustee,
+    chair,
+    head,
+    other_head,
+    exec_head,
+    hr,
+    settings,
+    tmp_path,
+):
+    # Files the tables create (evidence, exports) stay in this test's folder, never in var/.
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     w = World(
         people={
             "anonymous": None,

@@ -4,12 +4,6 @@ Everyone else gets 404 for anything about a report, the reported colleague inclu
 "Report a concern" are open to everyone signed in; "My cases" to Heads and handlers; the counts to HR.
 """
 
-import shutil
-import tempfile
-import weakref
-
-from django.conf import settings
-
 from reports import services
 from reports.models import Status
 from tests.authorization.world import Row
@@ -46,13 +40,7 @@ HR_ONLY = answers(403, hr=200)
 
 
 def build(world) -> None:
-    # Evidence files of the table go to a folder of their own, not var/: the one setting is put back and
-    # the folder removed when the world goes (tables have no fixtures of their own to do it).
-    folder = tempfile.mkdtemp(prefix="reports-authz-")
-    weakref.finalize(world, setattr, settings, "PRIVATE_MEDIA_ROOT", settings.PRIVATE_MEDIA_ROOT)
-    weakref.finalize(world, shutil.rmtree, folder, True)
-    settings.PRIVATE_MEDIA_ROOT = folder
-
+    # Evidence files go to the test's own folder: the world fixture points PRIVATE_MEDIA_ROOT there.
     people = world.people
     report = services.submit(
         details(people["colleague"]), by=people["staff"], files=[checked_png()], notify=False
