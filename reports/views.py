@@ -19,17 +19,8 @@ from . import evidence as evidence_files
 from . import services
 from .forms import NoteForm, PassOnForm, ReportForm, StatusForm
 from .models import ConcernReport, Evidence, Outcome, ReportEvent, Status
+from .permissions import may_list_cases, may_see_counts
 from .selectors import colleagues_matching, counts_by_school, report_counts
-
-
-def may_list_cases(user) -> bool:
-    """Heads (and the Executive Head) have a case list; anyone else only while they handle a case."""
-    return user.is_head_teacher or ConcernReport.objects.handled_by(user).exists()
-
-
-def may_see_counts(user) -> bool:
-    return user.is_active and user.is_hr
-
 
 # --- Reporting -----------------------------------------------------------------------------------------
 

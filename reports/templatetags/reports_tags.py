@@ -1,7 +1,7 @@
 from django import template
 
 from ..models import ConcernReport, Status
-from ..views import may_list_cases
+from ..permissions import may_list_cases
 
 register = template.Library()
 

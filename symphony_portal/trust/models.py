@@ -127,7 +127,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     def _roles(self) -> list[tuple[str, int | None]]:
         if not self.pk:
             return []
-        return list(self.role_assignments.values_list("role", "school_id"))
+        # No ordering: the default one would join the school table for nothing.
+        return list(self.role_assignments.order_by().values_list("role", "school_id"))
 
     def has_role(self, role: str) -> bool:
         return any(r == role for r, _ in self._roles)
