@@ -194,6 +194,7 @@ def pack_context(version: PolicyVersion, *, now: datetime | None = None) -> dict
         "comparison": comparison,
         "changed_sections": [s for s in comparison.sections if _has_changes(s)] if comparison else [],
         "csv_name": CSV_NAME,
+        "csv_rows": csv_rows,
         "csv_text": csv_text(REGISTER_HEADER, csv_rows),
     }
 
