@@ -13,3 +13,14 @@ urlpatterns = [
     path("outstanding/", views.outstanding_list, name="outstanding"),
     path("register.csv", views.register_csv, name="register_csv"),
 ]
+urlpatterns += [
+    # The signed-off review pack (HR and the Executive Head Teacher), made off the request path.
+    path("signoff-packs/", views.signoff_pack_index, name="signoff_pack_index"),
+    path("signoff-packs/versions/<int:version_pk>/", views.signoff_pack, name="signoff_pack"),
+    path(
+        "signoff-packs/versions/<int:version_pk>/prepare/",
+        views.signoff_pack_prepare,
+        name="signoff_pack_prepare",
+    ),
+    path("signoff-packs/<int:job_pk>/download/", views.signoff_pack_download, name="signoff_pack_download"),
+]

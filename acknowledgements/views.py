@@ -1,15 +1,22 @@
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from policies.models import PolicyVersion
+from policies import services as policy_services
+from policies.models import ExportKind, PackJob, PolicyVersion
 from policies.selectors import fingerprint, outline
 from symphony_portal.lib.csv_export import csv_response
+from symphony_portal.lib.pdf import pdf_response
 
-from . import services
+from . import pack, services
 from .models import Acknowledgement, statement_for
 from .selectors import (
     CENTRAL_TEAM,
@@ -172,3 +179,88 @@ def register_csv(request):
     _trust_wide_scope(request.user)
     filename = f"acknowledgements-register-{timezone.localdate():%Y-%m-%d}.csv"
     return csv_response(filename, REGISTER_HEADER, register_rows(published_versions()))
+
+
+# --- The signed-off review pack ---------------------------------------------------------------------------
+
+
+def _require_pack_maker(user) -> None:
+    if not (user.is_hr or user.is_executive_head):
+        raise PermissionDenied("Only HR and the Executive Head Teacher can make the sign-off pack.")
+
+
+def _adopted_version(version_pk: int) -> PolicyVersion:
+    # Drafts have no pack: a pack signs off what staff were asked to acknowledge.
+    return get_object_or_404(
+        PolicyVersion.objects.adopted().select_related("policy", "approval_recorded_by"), pk=version_pk
+    )
+
+
+@login_required
+def signoff_pack_index(request):
+    _require_pack_maker(request.user)
+    versions = (
+        PolicyVersion.objects.adopted().select_related("policy").order_by("policy__title", "-created_at")
+    )
+    jobs = PackJob.objects.select_related("version__policy", "requested_by")[:10]
+    return render(request, "acknowledgements/signoff_pack_index.html", {"versions": versions, "jobs": jobs})
+
+
+@login_required
+def signoff_pack(request, version_pk):
+    version = _adopted_version(version_pk)
+    _require_pack_maker(request.user)
+    jobs = list(version.pack_jobs.select_related("requested_by", "export")[:10])
+    return render(
+        request,
+        "acknowledgements/signoff_pack.html",
+        {
+            "version": version,
+            "policy": version.policy,
+            "jobs": jobs,
+            "working": any(not job.is_finished for job in jobs),
+            "filename": pack.pack_filename(version),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def signoff_pack_prepare(request, version_pk):
+    version = _adopted_version(version_pk)
+    _require_pack_maker(request.user)
+    try:
+        job = policy_services.request_pack(version, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("acknowledgements:signoff_pack", version.pk)
+    # Started once the job is committed, so that the builder (another process) can read it.
+    transaction.on_commit(lambda: pack.launch_pack_builder(job))
+    messages.success(
+        request,
+        f"The sign-off pack of {version} is being made. Refresh this page in a minute to download it.",
+    )
+    return redirect("acknowledgements:signoff_pack", version.pk)
+
+
+@login_required
+def signoff_pack_download(request, job_pk):
+    job = get_object_or_404(
+        PackJob.objects.select_related("version__policy", "export"), pk=job_pk, state=PackJob.State.DONE
+    )
+    _require_pack_maker(request.user)
+    path = (Path(settings.PRIVATE_MEDIA_ROOT) / job.file_path).resolve()
+    if not path.is_relative_to(Path(settings.PRIVATE_MEDIA_ROOT).resolve()) or not path.is_file():
+        raise Http404("The file of this pack is no longer on the server: prepare the pack again.")
+    content = path.read_bytes()
+    policy_services.record_export(
+        job.version,
+        kind=ExportKind.SIGNOFF_PACK,
+        content=content,
+        filename=job.export.filename,
+        signed=job.export.signed,
+        by=request.user,
+    )
+    response = pdf_response(content, job.export.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

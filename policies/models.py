@@ -332,3 +332,69 @@ class ReviewReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version}: {self.get_kind_display()} ({self.due_on})"
+
+
+class ExportKind(models.TextChoices):
+    POLICY_PDF = "policy_pdf", "Policy PDF"
+    SIGNOFF_PACK = "signoff_pack", "Signed-off review pack"
+
+
+class PolicyExport(models.Model):
+    """A document that left the portal: who took it, when, of which version, and its bytes' SHA-256."""
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="exports")
+    kind = models.CharField(max_length=20, choices=ExportKind.choices)
+    exported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when made from the command line (cron).",
+    )
+    exported_at = models.DateTimeField(default=timezone.now)
+    filename = models.CharField(max_length=200)
+    size = models.PositiveIntegerField(default=0, help_text="Bytes.")
+    file_sha256 = models.CharField("file fingerprint (SHA-256)", max_length=64)
+    signed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-exported_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.version_id} on {self.exported_at:%d/%m/%Y %H:%M}"
+
+
+class PackJob(models.Model):
+    """A sign-off pack being made off the request path (manage.py build_signoff_pack --job <id>)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to start"
+        RUNNING = "running", "Being made"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="pack_jobs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    message = models.TextField(blank=True, help_text="What went wrong, or what the pack contains.")
+    register_rows = models.PositiveIntegerField(default=0)
+    file_path = models.CharField(max_length=300, blank=True, help_text="Under PRIVATE_MEDIA_ROOT.")
+    export = models.OneToOneField(
+        PolicyExport, on_delete=models.PROTECT, null=True, blank=True, related_name="job"
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Sign-off pack of {self.version_id} ({self.get_state_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

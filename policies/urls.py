@@ -28,4 +28,5 @@ urlpatterns = [
     path(DRAFT + "clauses/<int:clause_pk>/remove/", views.clause_remove, name="clause_remove"),
     path(DRAFT + "clauses/<int:clause_pk>/move/", views.clause_move, name="clause_move"),
     path("policies/<slug:slug>/versions/<int:pk>/pdf/", views.version_pdf, name="version_pdf"),
+    path("exports/", views.export_list, name="export_list"),
 ]

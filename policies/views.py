@@ -24,7 +24,7 @@ from .forms import (
     StartDraftForm,
     VersionDetailsForm,
 )
-from .models import Clause, Policy, PolicyVersion
+from .models import Clause, ExportKind, Policy, PolicyExport, PolicyVersion
 from .pdf import render_version_pdf
 from .selectors import fingerprint, outline
 
@@ -494,4 +494,20 @@ def version_pdf(request, slug, pk):
             "meanwhile you can read this version here or print this page.",
         )
         return redirect(version.get_absolute_url())
+    services.record_export(
+        version,
+        kind=ExportKind.POLICY_PDF,
+        content=document.content,
+        filename=document.filename,
+        by=request.user,
+    )
     return pdf_response(document.content, document.filename)
+
+
+@login_required
+def export_list(request):
+    """Every document that left the portal (who, when, which version, the file's SHA-256): HR only."""
+    if not request.user.is_hr:
+        raise PermissionDenied("Only HR can see the record of exports.")
+    exports = PolicyExport.objects.select_related("version__policy", "exported_by")[:500]
+    return render(request, "policies/policyexport_list.html", {"exports": exports})

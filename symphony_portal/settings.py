@@ -238,6 +238,8 @@ ACKNOWLEDGEMENT_REMINDERS_BEFORE_HEAD = env_int("ACKNOWLEDGEMENT_REMINDERS_BEFOR
 PDF_RENDER_TIMEOUT_SECONDS = env_int("SYMPHONY_PDF_TIMEOUT_SECONDS", 25)
 # Paths to PEM files: with both set, exported PDFs carry a PAdES signature; without them they are
 # unsigned and say so.
+# The sign-off pack is made off the request path (manage.py build_signoff_pack), so it may take longer.
+SIGNOFF_PACK_TIMEOUT_SECONDS = env_int("SYMPHONY_SIGNOFF_PACK_TIMEOUT_SECONDS", 600)
 SYMPHONY_SIGNING_KEY = env("SYMPHONY_SIGNING_KEY", "")
 SYMPHONY_SIGNING_CERT = env("SYMPHONY_SIGNING_CERT", "")
 SYMPHONY_SIGNING_KEY_PASSPHRASE = env("SYMPHONY_SIGNING_KEY_PASSPHRASE", "")

@@ -1,0 +1,65 @@
+"""HR prepares the signed-off review pack, waits for it and downloads it, in real Chromium."""
+
+import re
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from acknowledgements import pack as pack_module
+from policies.models import PackJob, PolicyExport
+
+pytestmark = pytest.mark.browser
+
+
+def assert_no_axe_violations(page: Page, axe: Axe) -> None:
+    result = axe.run(page)
+    assert result.violations_count == 0, f"{page.url}\n{result.generate_report()}"
+
+
+def test_it_lets_hr_prepare_and_download_the_signoff_pack(
+    page: Page, transactional_db, hr, teacher, seed_version, settings, tmp_path, monkeypatch
+):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    # The builder runs in the server's thread as soon as the job is committed (no subprocess in tests):
+    # the page after "Prepare the pack" then shows the finished pack.
+    monkeypatch.setattr(pack_module, "launch_pack_builder", pack_module.build_pack_for_job)
+    axe = Axe()
+
+    page.goto("/")
+    page.get_by_label("Email address").fill(hr.email)
+    page.get_by_label("Password").fill("harriet-password-1")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1, name="Hello, Harriet")).to_be_visible()
+
+    page.get_by_role("link", name="Sign-off packs").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Signed-off review packs")
+    assert_no_axe_violations(page, axe)
+    page.get_by_role("link", name="Social Media Policy 2016-2019").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign-off pack: Social Media Policy 2016-2019")
+    assert_no_axe_violations(page, axe)
+
+    page.get_by_role("button", name="Prepare the pack").click()
+    expect(page.get_by_text("is being made")).to_be_visible()
+    expect(page.get_by_text("Ready", exact=True)).to_be_visible()
+    assert_no_axe_violations(page, axe)
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name=re.compile("^Download the PDF")).click()
+    download = info.value
+    today = timezone.localdate()
+    assert download.suggested_filename == f"social-media-policy-2016-2019-signoff-{today:%Y-%m-%d}.pdf"
+    assert Path(download.path()).read_bytes().startswith(b"%PDF-")
+    assert PackJob.objects.get().state == PackJob.State.DONE
+    assert PolicyExport.objects.filter(exported_by=hr).count() == 2  # made, then downloaded
+
+    page.get_by_role("link", name="Exports").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Exports")
+    expect(page.get_by_role("cell", name=re.compile("Signed-off review pack"))).to_have_count(2)
+    assert_no_axe_violations(page, axe)
+
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(f"/acknowledgements/signoff-packs/versions/{seed_version.pk}/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
