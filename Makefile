@@ -49,8 +49,11 @@ run: setup
 	@echo "  governor            margaret.ellis@symphony.example (Harmony Primary School)"
 	@echo "  trustee (Chair)     graham.holt@symphony.example"
 	@echo ""
-	@echo "Serving on http://127.0.0.1:$(PORT)/"
-	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT)/ with one task worker (mail, the sign-off pack); Ctrl+C stops both."
+	@export DJANGO_DEBUG=1 SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
+	$(PY) manage.py db_worker --no-reload --interval 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Installs the Debian packages the tests need when they are missing and we are root; otherwise says
 # what to install (the tests that need them are then skipped, except with CI=true, where they fail).

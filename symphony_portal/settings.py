@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "symphony_portal.trust",
     "policies",
     "reports",
@@ -218,6 +220,12 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
+
+# Work that outlasts a request (mail, the sign-off pack) runs on Django's task framework with its
+# database backend: a task enqueued inside a transaction exists only if that transaction commits.
+# Workers are `manage.py db_worker` processes (any number, on any host); `db_worker --batch` drains
+# the queue once and exits.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LOGGING = {
     "version": 1,
