@@ -91,15 +91,22 @@ class ConcernReportQuerySet(models.QuerySet):
     def handled_by(self, user) -> "ConcernReportQuerySet":
         """Cases this person may open: theirs as handler, or all for the Executive Head Teacher.
 
-        Never a report about themselves, whatever role they hold now, nor one they made (they follow
-        that on its status page). No superuser shortcut.
+        Never a report that may be about them (picked, or a typed name that could mean them), whatever
+        role they hold now, nor one they made (they follow that on its status page), nor one they
+        stepped aside from. No superuser shortcut.
         """
         if not (user.is_authenticated and user.is_active):
             return self.none()
         mine = Q(handler=user)
         if user.is_executive_head:
             mine = Q(pk__isnull=False)
-        return self.filter(mine).exclude(subject=user).exclude(reporter=user)
+        return (
+            self.filter(mine)
+            .exclude(subject=user)
+            .exclude(reporter=user)
+            .exclude(possible_subjects=user)
+            .exclude(stepped_aside=user)
+        )
 
     def visible_to(self, user) -> "ConcernReportQuerySet":
         """Every report this person may see anything of: their own, and the cases they may handle."""
@@ -150,8 +157,23 @@ class ConcernReport(models.Model):
     submitted_at = models.DateTimeField(default=timezone.now)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    possible_subjects = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        help_text=(
+            "Everyone the report may be about: the colleague picked, or everyone in the directory the "
+            "typed name could mean. None of them may ever handle or open the case."
+        ),
+    )
+    stepped_aside = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        help_text="Handlers who stepped aside from the case (a conflict of interest): it never goes back.",
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[possible_subjects, stepped_aside])
     objects = ConcernReportQuerySet.as_manager()
 
     class Meta:
@@ -275,6 +297,7 @@ class ReportEvent(models.Model):
         NOTE = "note", "Note added"
         REASSIGNED = "reassigned", "Passed on"
         EVIDENCE_DOWNLOADED = "evidence_downloaded", "Evidence downloaded"
+        STEPPED_ASIDE = "stepped_aside", "Handler stepped aside"
 
     report = models.ForeignKey(ConcernReport, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=30, choices=Kind.choices)

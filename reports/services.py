@@ -18,7 +18,7 @@ from symphony_portal.lib import emails
 from symphony_portal.trust.models import User
 
 from . import evidence as evidence_files
-from . import routing
+from . import routing, subjects
 from .models import (
     ConcernReport,
     Evidence,
@@ -29,6 +29,7 @@ from .models import (
     ReportEvent,
     Status,
 )
+from .permissions import check_can_step_aside
 
 # The policy whose clauses a report may cite.
 REPORTED_POLICY_SLUG = "social-media-policy"
@@ -97,8 +98,9 @@ def submit(
     """Make a report, route it, keep its cited clauses and evidence; email the reporter and the handler."""
     if details.subject is not None and details.subject.pk == by.pk:
         raise ValidationError("You cannot report yourself.")
+    possible = possible_subjects_for(details, reporter=by)
     school = routing.routing_school(subject=details.subject, reporter=by)
-    route = routing.route(subject=details.subject, reporter=by, school=school)
+    route = routing.route_new(reporter=by, school=school, possible_subject_ids={p.pk for p in possible})
     now = timezone.now()
     report = ConcernReport.objects.create(
         reference=allocate_reference(timezone.localdate(now).year),
@@ -117,6 +119,7 @@ def submit(
         is_cyberbullying=details.is_cyberbullying,
         submitted_at=now,
     )
+    report.possible_subjects.set(possible)
     _snapshot_clauses(report, list(clause_keys))
     ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.SUBMITTED, actor=by, at=now)
     ReportEvent.objects.create(
@@ -147,6 +150,17 @@ def submit(
         transaction.on_commit(lambda: _email_received(reporter_email))
         transaction.on_commit(lambda: _email_assigned(handler_email))
     return report
+
+
+def possible_subjects_for(details: ReportDetails, *, reporter: User) -> list[User]:
+    """Everyone a report may be about: the colleague picked, or everyone the typed name could mean.
+
+    The typed name is matched against the whole directory, people who have left included; the reporter
+    is left out (nobody reports themselves, and they see their own report anyway).
+    """
+    if details.subject is not None:
+        return [details.subject]
+    return [p for p in subjects.people_named(details.subject_name) if p.pk != reporter.pk]
 
 
 def _routed_note(route: routing.Route) -> str:
@@ -250,8 +264,9 @@ def add_note(report: ConcernReport, *, note: str, by: User) -> ReportEvent:
 
 def executive_head_for(report: ConcernReport) -> User | None:
     """The Executive Head Teacher who could take this case, if there is one who is not involved in it."""
+    excluded = routing.never_handlers(report)
     for person in routing.holders(HandlerRole.EXECUTIVE_HEAD, None):
-        if person.pk not in (report.subject_id, report.reporter_id):
+        if person.pk not in excluded:
             return person
     return None
 
@@ -272,5 +287,33 @@ def pass_to_executive_head(report: ConcernReport, *, reason: str, by: User) -> C
     _assign(report, routing.Route(handler=target, role=HandlerRole.EXECUTIVE_HEAD))
     ReportEvent.objects.create(
         report=report, kind=ReportEvent.Kind.REASSIGNED, actor=by, assignee=target, note=reason.strip()
+    )
+    return report
+
+
+@transaction.atomic
+def step_aside(report: ConcernReport, *, by: User) -> ConcernReport:
+    """The handler steps aside (a conflict of interest): the case goes to the next step of the chain.
+
+    Done before they open its details. They are recorded as having stepped aside, so the case never comes
+    back to them (nor do they keep the Executive Head Teacher's view of it); the new handler is emailed.
+    """
+    report = ConcernReport.objects.select_for_update().get(pk=report.pk)
+    check_can_step_aside(by, report)  # checked again on the locked row: two clicks move the case once
+    report.stepped_aside.add(by)
+    try:
+        route = routing.next_step(report)
+    except routing.NoHandlerError as error:
+        raise ValidationError(
+            "Nobody further up the chain can take this case, so you cannot step aside from it. "
+            "Please contact HR."
+        ) from error
+    _assign(report, route)
+    ReportEvent.objects.create(
+        report=report,
+        kind=ReportEvent.Kind.STEPPED_ASIDE,
+        actor=by,
+        assignee=route.handler,
+        note=f"{by} stepped aside from the case (a conflict of interest). {_routed_note(route)}",
     )
     return report

@@ -46,6 +46,13 @@ class UserQuerySet(models.QuerySet):
         """People of one school, or of the central trust team when ``school`` is None."""
         return self.filter(school=school)
 
+    def holding(self, role: str, *, school: "School | None" = None) -> "UserQuerySet":
+        """People holding ``role``; for a school role, at ``school``. Combine with ``active()`` as needed."""
+        assignments = RoleAssignment.objects.filter(role=role)
+        if school is not None:
+            assignments = assignments.filter(school=school)
+        return self.filter(pk__in=assignments.values("user_id"))
+
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True

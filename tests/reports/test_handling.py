@@ -52,8 +52,15 @@ def test_it_moves_a_case_to_under_review_then_closes_it_with_an_outcome(client, 
         ("received", "under_review", "", "Receipt acknowledged.", head),
         ("under_review", "closed", "disciplinary", "Referred.", head),
     ]
-    # History keeps each version of the report.
-    assert [h.status for h in report.history.order_by("history_id")] == ["received", "under_review", "closed"]
+    # History keeps each version of the report: as made (then with its possible subject), and each status.
+    statuses = [h.status for h in report.history.order_by("history_id")]
+    assert [s for i, s in enumerate(statuses) if i == 0 or statuses[i - 1] != s] == [
+        "received",
+        "under_review",
+        "closed",
+    ]
+    first = report.history.order_by("history_id").last()
+    assert [row.user_id for row in first.possible_subjects.all()] == [report.subject_id]
 
     client.force_login(teacher)
     status_page = client.get(f"/reports/mine/{report.public_id}/").content.decode()
