@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from symphony_portal.trust.models import User
 
-from . import evidence
+from . import evidence, subjects
 from .models import Outcome, Platform, Status, StillVisible
 from .services import ReportDetails
 
@@ -40,6 +40,10 @@ class ReportForm(forms.Form):
         required=False,
         max_length=200,
         help_text="For example someone who has left, or whose account you cannot find.",
+    )
+    colleague_name_confirmed = forms.BooleanField(
+        label="The person I mean is not in this list: send the report with the name as I typed it",
+        required=False,
     )
     platform = forms.ChoiceField(label="Where was it posted?", choices=[("", "Choose…"), *Platform.choices])
     platform_other = forms.CharField(label="If other, which site or app?", required=False, max_length=100)
@@ -80,6 +84,8 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.reporter = reporter
         self.sections = sections
+        # People in the directory the typed name could mean, for the form to offer them to pick instead.
+        self.name_matches: list[User] = []
         self.fields["colleague"].queryset = User.objects.active().exclude(pk=reporter.pk)
         self.fields["clauses"].choices = [
             (str(clause.key), f"{clause.number} {clause.text}")
@@ -125,12 +131,32 @@ class ReportForm(forms.Form):
             self.add_error(
                 "colleague_name", "You picked a colleague from the directory and typed a name: keep only one."
             )
+        if colleague is None and name and "colleague" not in self.errors:
+            self.name_matches = [
+                person
+                for person in subjects.people_named(name)
+                if person.is_active and person.pk != self.reporter.pk
+            ]
+            if self.name_matches and not cleaned.get("colleague_name_confirmed"):
+                self.add_error("colleague_name", self.name_matches_message())
         if cleaned.get("platform") == Platform.OTHER and not (cleaned.get("platform_other") or "").strip():
             self.add_error("platform_other", "Say which site or app it was on.")
         if self.errors and self.files and "evidence" not in self.errors:
             # The browser does not send the files again: say so, whatever the problem was.
             self.add_error("evidence", FILES_AGAIN)
         return cleaned
+
+    def name_matches_message(self) -> str:
+        if len(self.name_matches) == 1:
+            found = "matches someone in the trust directory, shown above"
+            pick = "If you mean them, please pick them"
+        else:
+            found = f"matches {len(self.name_matches)} people in the trust directory, shown above"
+            pick = "If you mean one of them, please pick them"
+        return (
+            f"The name you typed {found}. {pick} and clear the name box. If you mean someone else, "
+            "tick the box below to say so, then send the report again."
+        )
 
     def details(self) -> ReportDetails:
         data = self.cleaned_data
@@ -187,3 +213,10 @@ class PassOnForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "pass-%s")
         super().__init__(*args, **kwargs)
+
+
+class StepAsideForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I have a conflict of interest in this case and step aside from it",
+        error_messages={"required": "Tick the box to confirm that you step aside from this case."},
+    )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/<uuid:public_id>/status/", views.case_status, name="case_status"),
     path("cases/<uuid:public_id>/notes/", views.case_note, name="case_note"),
     path("cases/<uuid:public_id>/pass-on/", views.case_pass_on, name="case_pass_on"),
+    path("cases/<uuid:public_id>/step-aside/", views.case_step_aside, name="case_step_aside"),
     path("cases/<uuid:public_id>/evidence/<int:position>/", views.evidence_download, name="evidence"),
     path("counts/", views.counts, name="counts"),
     path("counts.csv", views.counts_csv, name="counts_csv"),

@@ -17,9 +17,9 @@ from symphony_portal.lib.csv_export import csv_response
 
 from . import evidence as evidence_files
 from . import services
-from .forms import NoteForm, PassOnForm, ReportForm, StatusForm
+from .forms import NoteForm, PassOnForm, ReportForm, StatusForm, StepAsideForm
 from .models import ConcernReport, Evidence, Outcome, ReportEvent, Status
-from .permissions import may_list_cases, may_see_counts
+from .permissions import check_can_step_aside, may_list_cases, may_see_counts
 from .selectors import colleagues_matching, counts_by_school, report_counts
 
 # --- Reporting -----------------------------------------------------------------------------------------
@@ -55,6 +55,9 @@ def report_new(request):
                 return redirect("reports:status", report.public_id)
     else:
         form = ReportForm(reporter=request.user, sections=sections)
+    if getattr(form, "name_matches", None) and not results:
+        # The typed name matches people in the directory: offer them to pick instead.
+        results = list(form.name_matches)
     chosen = _chosen_colleague(form, request.user)
     if chosen is not None and chosen not in results:
         results = [chosen, *results]
@@ -68,6 +71,8 @@ def report_new(request):
             "results": results,
             "searched": searched,
             "chosen_id": chosen.pk if chosen else None,
+            "ask_to_confirm_name": bool(getattr(form, "name_matches", None))
+            or bool(form["colleague_name_confirmed"].value()),
             "cited": set(form["clauses"].value() or []),
         },
         status=400 if form.is_bound and form.errors else 200,
@@ -133,6 +138,10 @@ def _render_case(request, report: ConcernReport, *, status_form=None, note_form=
             "cited": report.cited_clauses.all(),
             "evidence": report.evidence.all(),
             "events": events,
+            # For a typed-in name, whom it may mean (context for the handler).
+            "possible_subjects": (
+                [] if report.subject_id else list(report.possible_subjects.select_related("school"))
+            ),
             "status_form": status_form or (StatusForm(report=report) if not report.is_closed else None),
             "note_form": note_form or NoteForm(),
             "pass_form": pass_form or (PassOnForm() if _may_pass_on(report) else None),
@@ -222,6 +231,36 @@ def case_pass_on(request, public_id):
                 return redirect("reports:case", report.public_id)
             return redirect("reports:cases")
     return _render_case(request, report, pass_form=form)
+
+
+@never_cache
+@login_required
+def case_step_aside(request, public_id):
+    """The handler steps aside from a case before opening it: a confirmation page, then a POST."""
+    report = get_object_or_404(
+        ConcernReport.objects.handled_by(request.user).select_related("subject", "school"),
+        public_id=public_id,
+    )
+    check_can_step_aside(request.user, report)
+    form = StepAsideForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.step_aside(report, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"You have stepped aside from case {report.reference}. It has passed to the "
+                f"{report.get_handler_role_display()}, and you no longer see it.",
+            )
+            return redirect("reports:cases")
+    return render(
+        request,
+        "reports/concernreport_step_aside.html",
+        {"report": report, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 @never_cache

@@ -1,7 +1,7 @@
 from django import template
 
 from ..models import ConcernReport, Status
-from ..permissions import may_list_cases
+from ..permissions import can_step_aside, may_list_cases
 
 register = template.Library()
 
@@ -24,3 +24,9 @@ def reports_home_panel(context):
         waiting = cases.count()
         overdue = cases.awaiting_acknowledgement().count() if waiting else 0
     return {"handles": handles, "waiting": waiting, "overdue": overdue}
+
+
+@register.filter
+def can_be_stepped_aside_by(report, user) -> bool:
+    """``{% if report|can_be_stepped_aside_by:user %}``: the same rule as the step-aside page."""
+    return can_step_aside(user, report)

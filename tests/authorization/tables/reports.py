@@ -85,6 +85,9 @@ ROWS = {
         data=lambda w: {"reason": "I am a friend of the colleague."},
         expect=answers(404, head=302, exec_head=403),
     ),
+    # Stepping aside (the confirmation page): the handler only; the Executive Head Teacher sees the case
+    # but does not handle it (403); everyone else, the reporter and the colleague included, gets 404.
+    "reports:case_step_aside": Row(args=case_args, expect=answers(404, head=200, exec_head=403)),
     "reports:evidence": Row(args=lambda w: [w.objects["report"].public_id, 1], expect=CASE),
     "reports:counts": Row(expect=HR_ONLY),
     "reports:counts_csv": Row(expect=HR_ONLY),
@@ -102,6 +105,14 @@ EXTRA_CHECKS = [
     ),
     # Someone else's report's status page: not even its handler sees the reporter's page.
     ("reports:status", lambda w: [w.objects["closed_report"].public_id], answers(404, other_staff=200)),
+    # The case about Crescendo's Head is the Executive Head Teacher's to step aside from; a closed case
+    # cannot be stepped aside from (its handler is refused).
+    ("reports:case_step_aside", lambda w: [w.objects["exec_report"].public_id], answers(404, exec_head=200)),
+    (
+        "reports:case_step_aside",
+        lambda w: [w.objects["closed_report"].public_id],
+        answers(404, head=403, exec_head=403),
+    ),
     # Evidence that does not exist.
     ("reports:evidence", lambda w: [w.objects["report"].public_id, 2], answers(404)),
 ]
