@@ -4,6 +4,7 @@ Emails go after the transaction commits (a rollback emails nobody) and carry onl
 "received" or "assigned": no reference, no content, no names.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 
@@ -30,6 +31,8 @@ from .models import (
     Status,
 )
 from .permissions import check_can_step_aside
+
+logger = logging.getLogger(__name__)
 
 # The policy whose clauses a report may cite.
 REPORTED_POLICY_SLUG = "social-media-policy"
@@ -189,7 +192,13 @@ def recheck_handler(report: ConcernReport) -> bool:
     if routing.handler_still_fits(locked):
         return False
     previous = locked.handler
-    route = routing.reroute(locked)
+    try:
+        route = routing.reroute(locked)
+    except routing.NoHandlerError:
+        # Nobody else may take it: it stays where it is (no one involved in it can open it) until the
+        # trust names someone; never handed down the chain or to a possible subject.
+        logger.warning("Case %s: its handler no longer fits and nobody else can take it.", locked.pk)
+        return False
     _assign(locked, route)
     ReportEvent.objects.create(
         report=locked,

@@ -25,7 +25,8 @@ TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir"})
 # Dropped inside a word rather than splitting it: "O'Brien" is one part, as "OBrien" is.
 JOINERS = frozenset("'’`´ʼ")
 
-# A typed name longer than this many parts is not a name; its first parts are compared.
+# Beyond this many parts on both sides, only the names written without spaces are compared (a person's
+# name in the directory never has that many; this bounds the pairing search on hostile text).
 MAX_PARTS = 12
 
 
@@ -46,7 +47,7 @@ def name_parts(name: str) -> list[str]:
         else:
             cleaned.append(" ")  # spaces, hyphens, full stops, commas: all separate words
     parts = "".join(cleaned).casefold().split()
-    return [part for part in parts if part not in TITLES][:MAX_PARTS]
+    return [part for part in parts if part not in TITLES]
 
 
 def within_one_edit(a: str, b: str) -> bool:
@@ -93,9 +94,11 @@ def _pairs_off(shorter: list[str], longer: list[str]) -> bool:
         if index == len(shorter):
             return whole
         part = shorter[index]
+        tried = set()
         for j, other in enumerate(longer):
-            if j in used:
-                continue
+            if j in used or other in tried:
+                continue  # the same word again pairs no better than its first copy
+            tried.add(other)
             cost = _pair_cost(part, other) if len(part) <= len(other) else _pair_cost(other, part)
             if cost is None or slips + cost > 1:
                 continue
@@ -118,6 +121,8 @@ def parts_match(typed: list[str], known: list[str]) -> bool:
     if within_one_edit("".join(typed), "".join(known)) and len("".join(typed)) > 1:
         return True
     shorter, longer = (typed, known) if len(typed) <= len(known) else (known, typed)
+    if len(shorter) > MAX_PARTS:
+        return False
     return _pairs_off(shorter, longer)
 
 

@@ -242,7 +242,7 @@ def case_step_aside(request, public_id):
         public_id=public_id,
     )
     check_can_step_aside(request.user, report)
-    form = StepAsideForm(request.POST or None)
+    form = StepAsideForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             report = services.step_aside(report, by=request.user)

@@ -102,3 +102,28 @@ def pdf_bytes(
 
 def upload(name: str, data: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def who_can_open(report) -> set:
+    """Everyone who can open anything of this case, asked of the real access code for every person.
+
+    Each person in the directory (active or not) asks for the case page and the reporter's status page
+    through the views, as a signed-in person would (opening the case re-checks its handler, so this also
+    runs every re-route); then, once the case has settled, ``ConcernReport.objects.visible_to`` is asked
+    for every person too. Not a re-implementation of the rules: the union of what the portal answers.
+    """
+    from django.test import Client
+
+    from reports.models import ConcernReport
+    from symphony_portal.trust.models import User
+
+    people = list(User.objects.order_by("pk"))
+    opened = set()
+    for person in people:
+        client = Client()
+        client.force_login(person)
+        for url in (f"/reports/cases/{report.public_id}/", f"/reports/mine/{report.public_id}/"):
+            if client.get(url).status_code == 200:
+                opened.add(person)
+    visible = {p for p in people if ConcernReport.objects.visible_to(p).filter(pk=report.pk).exists()}
+    return opened | visible
