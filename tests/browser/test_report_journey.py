@@ -118,3 +118,51 @@ def test_it_takes_a_report_from_the_reporter_to_a_closed_case(
 
     kinds = list(report.events.values_list("kind", flat=True))
     assert kinds.count(ReportEvent.Kind.STATUS_CHANGED) == 2 and ReportEvent.Kind.OPENED in kinds
+
+
+def test_it_asks_to_pick_a_typed_name_and_lets_the_handler_step_aside(
+    page: Page, browser, base_url, transactional_db, teacher, colleague, head, exec_head, chair, seed_version
+):
+    axe = Axe()
+    # Tess types her Head's name instead of picking it: the form shows Hannah and asks her to pick.
+    sign_in(page, "tess.teacher@symphony.test", "tess-password-1", "Tess")
+    page.goto("/reports/new/")
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.get_by_label("Or, if they are not listed, type their name").fill("Mrs H. Head")
+    page.get_by_label("Where was it posted?").select_option(label="Facebook")
+    page.get_by_label("When did you see it?").fill("2026-11-20")
+    page.get_by_role("radio", name="Yes, it is still visible").check()
+    page.get_by_label("What was posted, and why does it concern you?").fill(DESCRIPTION)
+    page.get_by_role("button", name="Send the report").click()
+    expect(page.get_by_text("The name you typed matches someone in the trust directory")).to_be_visible()
+    expect(page.get_by_role("radio", name=re.compile("Hannah Head"))).to_be_visible()
+    expect(page.get_by_label("What was posted, and why does it concern you?")).to_have_value(DESCRIPTION)
+    assert_no_axe_violations(page, axe)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert not ConcernReport.objects.exists()
+
+    # She means someone else with a like name: she says so, and the report goes up to the Executive Head.
+    page.get_by_label("The person I mean is not in this list").check()
+    page.get_by_role("button", name="Send the report").click()
+    expect(page.get_by_text("Your report has been received.")).to_be_visible()
+    report = ConcernReport.objects.get()
+    assert report.handler == exec_head and list(report.possible_subjects.all()) == [head]
+
+    # Eve, the Executive Head, has a conflict of interest: she steps aside from the list, after confirming.
+    exec_head.set_password("eve-password-1")
+    exec_head.save()
+    eve = browser.new_context(base_url=base_url).new_page()
+    sign_in(eve, exec_head.email, "eve-password-1", "Eve")
+    eve.get_by_role("link", name="My cases").click()
+    assert_no_axe_violations(eve, axe)
+    eve.get_by_role("link", name="Step aside").click()
+    expect(eve.get_by_role("heading", level=1)).to_have_text(f"Step aside from case {report.reference}")
+    expect(eve.get_by_text(DESCRIPTION)).to_have_count(0)
+    assert_no_axe_violations(eve, axe)
+    eve.get_by_label("I have a conflict of interest in this case and step aside from it").check()
+    eve.get_by_role("button", name="Step aside").click()
+    expect(eve.get_by_text(f"You have stepped aside from case {report.reference}")).to_be_visible()
+    assert_no_axe_violations(eve, axe)
+    report.refresh_from_db()
+    assert report.handler == chair and exec_head in report.stepped_aside.all()
+    eve.context.close()
