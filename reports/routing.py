@@ -26,6 +26,7 @@ from django.db.models import Value
 
 from symphony_portal.trust.models import Role, School, User
 
+from . import subjects
 from .models import ConcernReport, HandlerRole
 
 CHAIN = [HandlerRole.HEAD_TEACHER, HandlerRole.EXECUTIVE_HEAD, HandlerRole.CHAIR_OF_TRUSTEES, HandlerRole.HR]
@@ -122,10 +123,23 @@ class Involved:
 
 
 def involved_in(report: ConcernReport) -> Involved:
-    """Everyone the case may be about, its reporter, and whoever stepped aside from it. Two queries."""
+    """Everyone the case may be about, its reporter, and whoever stepped aside from it. Two or three queries.
+
+    For a typed-in name the directory is matched again: someone who joined, or was renamed, since the
+    report was made and whom the name could mean is recorded as a possible subject now.
+    """
     possible = set(report.possible_subjects.values_list("pk", flat=True))
     if report.subject_id:
         possible.add(report.subject_id)  # always a possible subject too; kept here should a row be missing
+    else:
+        newly_named = [
+            person
+            for person in subjects.people_named(report.subject_name)
+            if person.pk not in possible and person.pk != report.reporter_id
+        ]
+        if newly_named:
+            report.possible_subjects.add(*newly_named)
+            possible |= {person.pk for person in newly_named}
     stepped_aside = set(report.stepped_aside.values_list("pk", flat=True))
     return Involved(
         possible_subject_ids=frozenset(possible),

@@ -326,3 +326,18 @@ def step_aside(report: ConcernReport, *, by: User) -> ConcernReport:
         note=f"{by} stepped aside from the case (a conflict of interest). {_routed_note(route)}",
     )
     return report
+
+
+def may_be_about(report: ConcernReport, person: User) -> bool:
+    """Whether ``report`` may be about ``person``, asked as they reach for it.
+
+    A typed-in name that could mean them only now (they joined the trust, or were renamed, since the
+    report was made) records them as a possible subject here, which closes the case to them for good.
+    """
+    if report.subject_id:
+        return person.pk == report.subject_id
+    if person.pk == report.reporter_id or not subjects.names_match(report.subject_name, person.full_name):
+        return False
+    with transaction.atomic():
+        report.possible_subjects.add(person)
+    return True

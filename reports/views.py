@@ -113,18 +113,25 @@ def report_status(request, public_id):
 def case_list(request):
     if not may_list_cases(request.user):
         raise PermissionDenied("Only a Head Teacher, or the handler of a case, has a list of cases.")
-    cases = list(ConcernReport.objects.handled_by(request.user).select_related("school", "handler"))
+    cases = [
+        case
+        for case in ConcernReport.objects.handled_by(request.user).select_related("school", "handler")
+        if not services.may_be_about(case, request.user)
+    ]
     cases.sort(key=lambda c: (c.is_closed, not c.needs_acknowledgement, -c.submitted_at.timestamp()))
     return render(request, "reports/concernreport_cases.html", {"cases": cases})
 
 
 def _case_for(request, public_id) -> ConcernReport:
-    return get_object_or_404(
+    report = get_object_or_404(
         ConcernReport.objects.handled_by(request.user).select_related(
             "reporter", "subject", "school", "handler"
         ),
         public_id=public_id,
     )
+    if services.may_be_about(report, request.user):
+        raise Http404("No case found.")  # a typed-in name that could mean them, recorded only now
+    return report
 
 
 def _render_case(request, report: ConcernReport, *, status_form=None, note_form=None, pass_form=None):
@@ -241,6 +248,8 @@ def case_step_aside(request, public_id):
         ConcernReport.objects.handled_by(request.user).select_related("subject", "school"),
         public_id=public_id,
     )
+    if services.may_be_about(report, request.user):
+        raise Http404("No case found.")
     check_can_step_aside(request.user, report)
     form = StepAsideForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

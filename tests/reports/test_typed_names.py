@@ -432,3 +432,31 @@ def test_it_shows_the_handler_whom_a_typed_name_may_mean(client, demo):
     assert "In the directory this name may mean: " in page
     assert "Josh Reed, Year 3 Teacher (Harmony Primary School)" in page
     assert "Jo Reed (Harmony Primary School, has left)" in page
+
+
+# --- Someone the typed name could mean who joins, or is renamed, after the report was made ---------------
+
+
+def test_it_never_hands_the_case_to_someone_the_name_could_mean_who_joins_later_as_head(client, demo):
+    report = make_report(demo["Tom Baker"], subject_name="Sam Green")
+    assert not report.possible_subjects.exists() and report.handler == demo["Sarah Okafor"]
+    # Sarah leaves; "Sam Greene" joins Harmony as its Head.
+    RoleAssignment.objects.filter(user=demo["Sarah Okafor"]).delete()
+    newcomer = make_person("Sam Greene", school=report.school, roles=[(Role.HEAD_TEACHER, report.school)])
+    services.recheck_handler(report)
+    report.refresh_from_db()
+    assert report.handler == demo["Helen Marsh"]
+    assert list(report.possible_subjects.all()) == [newcomer]
+    assert opened_by(client, newcomer, report).status_code == 404
+    assert_nobody_it_may_mean_can_open(report)
+
+
+def test_it_closes_the_case_to_an_executive_head_the_name_could_mean_who_arrives_later(client, demo):
+    report = make_report(demo["Tom Baker"], subject_name="Sam Green")
+    newcomer = make_person("Sam Green", roles=[Role.EXECUTIVE_HEAD])
+    client.force_login(newcomer)
+    assert report.reference not in client.get("/reports/cases/").content.decode()
+    assert client.get(f"/reports/cases/{report.public_id}/").status_code == 404
+    assert client.get(f"/reports/cases/{report.public_id}/step-aside/").status_code == 404
+    assert list(report.possible_subjects.all()) == [newcomer]
+    assert_nobody_it_may_mean_can_open(report)
