@@ -460,3 +460,19 @@ def test_it_closes_the_case_to_an_executive_head_the_name_could_mean_who_arrives
     assert client.get(f"/reports/cases/{report.public_id}/step-aside/").status_code == 404
     assert list(report.possible_subjects.all()) == [newcomer]
     assert_nobody_it_may_mean_can_open(report)
+
+
+def test_it_records_the_possible_subjects_of_reports_made_before_they_were_kept(demo):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "reports.migrations.0003_record_possible_subjects_of_existing_reports"
+    )
+    typed = make_report(demo["Chloe Price"], subject_name="Mr D. Lin")
+    picked = make_report(demo["Tom Baker"], demo["Josh Reed"])
+    ConcernReport.possible_subjects.through.objects.all().delete()  # as they were before the migration
+    migration.record(apps, None)
+    assert names(typed.possible_subjects.all()) == {"David Lin", "Daisy Lin"}
+    assert list(picked.possible_subjects.all()) == [demo["Josh Reed"]]
