@@ -10,6 +10,7 @@ from django.db.models import Count
 
 from symphony_portal.trust.models import User
 
+from . import subjects
 from .models import ConcernReport, Outcome, Status
 
 CENTRAL_TEAM = "Central trust team"
@@ -72,11 +73,18 @@ def counts_by_school(*, since: datetime | None = None, until: datetime | None = 
 
 
 def colleagues_matching(query: str, *, exclude: User, limit: int = 20) -> list[User]:
-    """Active people whose name contains every word typed, for the colleague picker. One query."""
+    """Active people whose name contains every word typed, then those the words could mean written another
+    way ("Lin, David", "Mr D. Lin", a slip: reports/subjects.py), for the colleague picker. Two queries."""
     words = query.split()[:5]
     if not words:
         return []
-    people = User.objects.active().exclude(pk=exclude.pk).select_related("school")
+    active = User.objects.active().exclude(pk=exclude.pk).select_related("school").order_by("full_name", "pk")
+    people = active
     for word in words:
         people = people.filter(full_name__icontains=word)
-    return list(people.order_by("full_name", "pk")[:limit])
+    found = list(people[:limit])
+    if len(found) < limit:
+        found += [p for p in subjects.people_named(query, among=active) if p not in found][
+            : limit - len(found)
+        ]
+    return found

@@ -476,3 +476,12 @@ def test_it_records_the_possible_subjects_of_reports_made_before_they_were_kept(
     migration.record(apps, None)
     assert names(typed.possible_subjects.all()) == {"David Lin", "Daisy Lin"}
     assert list(picked.possible_subjects.all()) == [demo["Josh Reed"]]
+
+
+def test_it_finds_colleagues_in_the_directory_however_their_name_is_written(client, demo):
+    client.force_login(demo["Chloe Price"])
+    for query in ["Lin, David", "Mr D. Lin", "Davdi Lin"]:
+        page = client.post("/reports/new/", {"action": "find", "colleague_search": query}).content.decode()
+        assert f'id="colleague-{demo["David Lin"].pk}"' in page, query
+    page = client.post("/reports/new/", {"action": "find", "colleague_search": "Jo Reed"}).content.decode()
+    assert f'colleague-{demo["Jo Reed"].pk}"' not in page  # people who have left are not offered
