@@ -10,12 +10,16 @@ from functools import cached_property
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+# The one name of the people who belong to no school: the central trust team (trustees too).
+CENTRAL_TEAM = "Central trust team"
 
 
 class School(models.Model):
@@ -45,6 +49,13 @@ class UserQuerySet(models.QuerySet):
     def in_school(self, school: "School | None") -> "UserQuerySet":
         """People of one school, or of the central trust team when ``school`` is None."""
         return self.filter(school=school)
+
+    def holding(self, role: str, *, school: "School | None" = None) -> "UserQuerySet":
+        """People holding ``role``; for a school role, at ``school``. Combine with ``active()`` as needed."""
+        assignments = RoleAssignment.objects.filter(role=role)
+        if school is not None:
+            assignments = assignments.filter(school=school)
+        return self.filter(pk__in=assignments.values("user_id"))
 
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
@@ -120,7 +131,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def school_name(self) -> str:
-        return self.school.name if self.school_id else "Central trust team"
+        return self.school.name if self.school_id else CENTRAL_TEAM
+
+    @property
+    def is_central_team(self) -> bool:
+        """Belongs to no school: the central trust team (and the Board of Trustees)."""
+        return self.school_id is None
 
     # Roles. One query per request at most: roles are read once and kept on the instance.
     @cached_property
@@ -155,6 +171,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         """A Head Teacher in the policy's sense: a school's Head, or the Executive Head Teacher."""
         return bool(self.headed_school_ids) or self.is_executive_head
 
+    @property
+    def sees_whole_trust(self) -> bool:
+        """The Executive Head Teacher and HR oversee every school and the central team."""
+        return self.is_active and (self.is_executive_head or self.is_hr)
+
+    @property
+    def is_trust_administrator(self) -> bool:
+        """A superuser: the only one who grants the roles that read cases, and the superuser flags."""
+        return self.is_active and self.is_superuser
+
     def role_labels(self) -> list[str]:
         labels = []
         for assignment in self.role_assignments.select_related("school"):
@@ -170,6 +196,9 @@ class Role(models.TextChoices):
 
 
 SCHOOL_ROLES = {Role.HEAD_TEACHER}
+# Roles that read confidential reports (Heads, the Executive Head, the Chair) and HR itself: only a
+# trust administrator grants or removes them, and every change is recorded and announced.
+GUARDED_ROLES = frozenset({Role.HEAD_TEACHER, Role.EXECUTIVE_HEAD, Role.CHAIR_OF_TRUSTEES, Role.HR})
 
 
 class RoleAssignment(models.Model):
@@ -211,6 +240,55 @@ class RoleAssignment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("admin:trust_user_change", args=[self.user_id])
+
+
+ROLE_CHANGE_APPEND_ONLY = "A role change is a permanent record: it cannot be changed or deleted."
+
+
+class RoleChangeQuerySet(models.QuerySet):
+    """Role changes are added, never updated or deleted, one by one or in bulk."""
+
+    def update(self, **kwargs):
+        raise ValidationError(ROLE_CHANGE_APPEND_ONLY)
+
+    def delete(self):
+        raise ValidationError(ROLE_CHANGE_APPEND_ONLY)
+
+
+class RoleChange(models.Model):
+    """A guarded role granted or removed: who did it, to whom, which role (at which school), when.
+
+    Append-only: the record of who could read cases, and since when, must outlive every later change.
+    """
+
+    class Action(models.TextChoices):
+        GRANTED = "granted", "Granted"
+        REMOVED = "removed", "Removed"
+
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    changed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    objects = RoleChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        where = f", {self.school}" if self.school_id else ""
+        return f"{self.get_role_display()}{where} {self.get_action_display().lower()}: {self.person}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(ROLE_CHANGE_APPEND_ONLY)
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(ROLE_CHANGE_APPEND_ONLY)
 
 
 class PeopleImportQuerySet(models.QuerySet):
