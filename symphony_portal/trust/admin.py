@@ -156,7 +156,9 @@ class UserAdmin(HRModelAdmin, SimpleHistoryAdmin, BaseUserAdmin):
             return super().save_formset(request, form, formset, change)
         # Roles change only through the service: checked, recorded and announced.
         formset.save(commit=False)
-        for assignment in formset.deleted_objects:
+        for deleted in formset.deleted_objects:
+            # Read again: the form's copy of a row shown read-only may have lost its fields.
+            assignment = RoleAssignment.objects.select_related("user", "school").get(pk=deleted.pk)
             services.remove_role(assignment.user, assignment.role, school=assignment.school, by=request.user)
         for assignment in formset.new_objects:
             services.grant_role(form.instance, assignment.role, school=assignment.school, by=request.user)

@@ -126,7 +126,9 @@ def test_it_accepts_rows_whose_roles_are_those_held_already(hr, harmony, head, e
     assert result.problems == [] and len(result.to_update) == 2
     import_now(text, by=hr)
     assert User.objects.get(pk=head.pk).job_title == "Head"
-    assert User.objects.get(pk=exec_head.pk).is_executive_head and User.objects.get(pk=head.pk).is_head_teacher
+    assert (
+        User.objects.get(pk=exec_head.pk).is_executive_head and User.objects.get(pk=head.pk).is_head_teacher
+    )
 
 
 def test_it_refuses_a_role_change_from_the_shell_command_too(hr, harmony, head, tmp_path):
