@@ -139,7 +139,7 @@ class Scope:
 
 def compliance_scope(user: User) -> Scope:
     """The Executive Head and HR see every school and the central team; a Head sees their own school."""
-    if user.is_executive_head or user.is_hr:
+    if user.sees_whole_trust:
         return Scope(schools=list(School.objects.order_by("name")), central=True, whole_trust=True)
     if user.headed_school_ids:
         return Scope(schools=list(School.objects.filter(pk__in=user.headed_school_ids)), central=False)

@@ -1,15 +1,42 @@
-"""Who may open the lists of reports. Kept apart from the views so the menu's template tag can ask too."""
+"""Who may open the lists of reports and their counts. The menu, the home panel and the views all ask here.
 
-from .models import ConcernReport
+What a person may *see* of a report is scoped in ``ConcernReportQuerySet`` (``submitted_by``,
+``handled_by``), which asks ``can_handle_every_case``; anyone else gets "not found".
+"""
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+
+from symphony_portal.trust.models import User
+
+Person = User | AnonymousUser
 
 
-def may_list_cases(user) -> bool:
+def _signed_in(user: Person) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def can_report(user: Person) -> bool:
+    """Every employee, governor and trustee may report a colleague's post."""
+    return _signed_in(user)
+
+
+def can_handle_every_case(user: Person) -> bool:
+    """The Executive Head Teacher may open any case (never one about themselves or made by them)."""
+    return _signed_in(user) and user.is_executive_head
+
+
+def can_list_cases(user: Person) -> bool:
     """Whether this person has a list of cases to handle.
 
     Heads (and the Executive Head Teacher) always do. Routing only ever gives a case to someone else
     when the Chair of Trustees or HR stand in (the Executive Head is the subject), so they have a list
     while they handle one; nobody else is ever routed a case, and asking costs them no query.
     """
+    from .models import ConcernReport  # the QuerySets ask this module: imported when first needed
+
+    if not _signed_in(user):
+        return False
     if user.is_head_teacher:
         return True
     if user.is_chair_of_trustees or user.is_hr:
@@ -17,6 +44,21 @@ def may_list_cases(user) -> bool:
     return False
 
 
-def may_see_counts(user) -> bool:
+def check_can_list_cases(user: Person) -> None:
+    if not can_list_cases(user):
+        raise PermissionDenied("Only a Head Teacher, or the handler of a case, has a list of cases.")
+
+
+def can_see_counts(user: Person) -> bool:
     """HR sees the counts of reports (by school, status and outcome), never their content."""
-    return user.is_active and user.is_hr
+    return _signed_in(user) and user.is_hr
+
+
+def check_can_see_counts(user: Person) -> None:
+    if not can_see_counts(user):
+        raise PermissionDenied("Only HR can see report counts.")
+
+
+# The names these predicates had before; kept for callers written against them.
+may_list_cases = can_list_cases
+may_see_counts = can_see_counts

@@ -19,7 +19,7 @@ from . import evidence as evidence_files
 from . import services
 from .forms import NoteForm, PassOnForm, ReportForm, StatusForm
 from .models import ConcernReport, Evidence, Outcome, ReportEvent, Status
-from .permissions import may_list_cases, may_see_counts
+from .permissions import check_can_list_cases, check_can_see_counts
 from .selectors import colleagues_matching, counts_by_school, report_counts
 
 # --- Reporting -----------------------------------------------------------------------------------------
@@ -106,8 +106,7 @@ def report_status(request, public_id):
 @never_cache
 @login_required
 def case_list(request):
-    if not may_list_cases(request.user):
-        raise PermissionDenied("Only a Head Teacher, or the handler of a case, has a list of cases.")
+    check_can_list_cases(request.user)
     cases = list(ConcernReport.objects.handled_by(request.user).select_related("school", "handler"))
     cases.sort(key=lambda c: (c.is_closed, not c.needs_acknowledgement, -c.submitted_at.timestamp()))
     return render(request, "reports/concernreport_cases.html", {"cases": cases})
@@ -248,8 +247,7 @@ def evidence_download(request, public_id, position):
 @never_cache
 @login_required
 def counts(request):
-    if not may_see_counts(request.user):
-        raise PermissionDenied("Only HR can see report counts.")
+    check_can_see_counts(request.user)
     return render(
         request,
         "reports/concernreport_counts.html",
@@ -274,8 +272,7 @@ def _counts_row(row: dict) -> dict:
 @never_cache
 @login_required
 def counts_csv(request):
-    if not may_see_counts(request.user):
-        raise PermissionDenied("Only HR can see report counts.")
+    check_can_see_counts(request.user)
     header = ["School", "Total", *Status.labels, *Outcome.labels]
     rows = (
         [row["school"], row["total"], *row["statuses"], *row["outcomes"]]

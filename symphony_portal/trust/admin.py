@@ -22,7 +22,8 @@ from .models import Role, RoleAssignment, School, User
 
 # Fields of a person only a trust administrator may change (Django's admin would offer them).
 ADMIN_FLAGS = ("is_staff", "is_superuser", "groups", "user_permissions")
-ROLES_PREFIX = "role_assignments"
+# The role inline's form prefix (Django names it after the relation from a person to their roles).
+ROLES_PREFIX = RoleAssignment._meta.get_field("user").remote_field.get_accessor_name()
 
 
 @admin.register(School)

@@ -50,6 +50,18 @@ class UserQuerySet(models.QuerySet):
         """People of one school, or of the central trust team when ``school`` is None."""
         return self.filter(school=school)
 
+    def heads_by_school(self) -> dict[int, list["User"]]:
+        """These people who are a school's Head Teacher / Head of School, by school id, by name."""
+        heads: dict[int, list[User]] = {}
+        assignments = (
+            RoleAssignment.objects.filter(role=Role.HEAD_TEACHER, user__in=self)
+            .select_related("user")
+            .order_by("user__full_name")
+        )
+        for assignment in assignments:
+            heads.setdefault(assignment.school_id, []).append(assignment.user)
+        return heads
+
     def holding(self, role: str, *, school: "School | None" = None) -> "UserQuerySet":
         """People holding ``role``; for a school role, at ``school``. Combine with ``active()`` as needed."""
         assignments = RoleAssignment.objects.filter(role=role)
@@ -201,6 +213,12 @@ SCHOOL_ROLES = {Role.HEAD_TEACHER}
 GUARDED_ROLES = frozenset({Role.HEAD_TEACHER, Role.EXECUTIVE_HEAD, Role.CHAIR_OF_TRUSTEES, Role.HR})
 
 
+class RoleAssignmentQuerySet(models.QuerySet):
+    def held(self, person: User, role: str, *, school: School | None = None) -> "RoleAssignmentQuerySet":
+        """The assignment of ``role`` to ``person`` (at ``school`` for a school role; none for the others)."""
+        return self.filter(user=person, role=role, school=school)
+
+
 class RoleAssignment(models.Model):
     """A role a person holds: at one school (Head Teacher / Head of School) or trust-wide."""
 
@@ -211,6 +229,8 @@ class RoleAssignment(models.Model):
     )
 
     history = HistoricalRecords()
+
+    objects = RoleAssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["role", "school__name"]
@@ -289,6 +309,11 @@ class RoleChange(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(ROLE_CHANGE_APPEND_ONLY)
+
+    @property
+    def concerns_executive_head(self) -> bool:
+        """The Executive Head's role changed, or the person changed is the Executive Head."""
+        return self.role == Role.EXECUTIVE_HEAD or self.person.is_executive_head
 
 
 class PeopleImportQuerySet(models.QuerySet):

@@ -45,7 +45,7 @@ def grant_role(person: User, role: str, *, school: School | None = None, by: Use
     permissions.check_can_change_roles(by)
     role, school = _role_key(role, school)
     person = User.objects.select_for_update().get(pk=person.pk)  # one change to a person's roles at a time
-    if RoleAssignment.objects.filter(user=person, role=role, school=school).exists():
+    if RoleAssignment.objects.held(person, role, school=school).exists():
         raise ValidationError(f"{person} already holds this role.")
     assignment = RoleAssignment(user=person, role=role, school=school)
     assignment._history_user = by
@@ -61,7 +61,7 @@ def remove_role(person: User, role: str, *, school: School | None = None, by: Us
     permissions.check_can_change_roles(by)
     role, school = _role_key(role, school)
     person = User.objects.select_for_update().get(pk=person.pk)
-    assignment = RoleAssignment.objects.filter(user=person, role=role, school=school).first()
+    assignment = RoleAssignment.objects.held(person, role, school=school).first()
     if assignment is None:
         raise ValidationError(f"{person} does not hold this role.")
     assignment._history_user = by
@@ -80,10 +80,7 @@ def role_change_recipients(change: RoleChange) -> list[str]:
     """The Executive Head and the Chair of Trustees; the Chair alone when the Executive Head is changed."""
     chairs = User.objects.active().holding(Role.CHAIR_OF_TRUSTEES)
     executive_heads = User.objects.active().holding(Role.EXECUTIVE_HEAD)
-    executive_head_changed = (
-        change.role == Role.EXECUTIVE_HEAD or executive_heads.filter(pk=change.person_id).exists()
-    )
-    people = chairs if executive_head_changed else chairs | executive_heads
+    people = chairs if change.concerns_executive_head else chairs | executive_heads
     return sorted(set(people.values_list("email", flat=True)))
 
 
