@@ -11,11 +11,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from policies.models import PolicyVersion
+from symphony_portal.trust.models import CENTRAL_TEAM as TRUST_CENTRAL_TEAM
 from symphony_portal.trust.models import Kind, School, User
 
 from .models import Acknowledgement, Reminder
 
-CENTRAL_TEAM = "Central trust team"
+CENTRAL_TEAM = TRUST_CENTRAL_TEAM  # the trust's one name for the people of no school
 
 
 def published_versions() -> list[PolicyVersion]:

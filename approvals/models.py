@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from symphony_portal.trust.models import School
+from symphony_portal.trust.models import CENTRAL_TEAM, School
 
 from . import permissions
 
@@ -209,7 +209,7 @@ class SiteApprovalRequest(models.Model):
 
     @property
     def school_name(self) -> str:
-        return self.school.name if self.school_id else "Central trust team"
+        return self.school.name if self.school_id else CENTRAL_TEAM
 
     def review_is_due(self, *, on: datetime.date | None = None) -> bool:
         today = on or timezone.localdate()
@@ -303,7 +303,7 @@ class EmployeeGroup(models.Model):
 
     @property
     def school_name(self) -> str:
-        return self.school.name if self.school_id else "Central trust team"
+        return self.school.name if self.school_id else CENTRAL_TEAM
 
 
 class GroupHandover(models.Model):
