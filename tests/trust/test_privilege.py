@@ -311,3 +311,15 @@ def test_it_never_lets_an_inactive_superuser_change_roles(superuser, teacher):
     with pytest.raises(PermissionDenied):
         services.grant_role(teacher, Role.HR, by=superuser)
     assert not User.objects.get(pk=teacher.pk).is_hr
+
+
+def test_it_has_a_trust_administrator_in_the_demo_data(db):
+    from django.core.management import call_command
+
+    call_command("load_demo_trust", verbosity=0)
+    sam = User.objects.get(email="sam.fletcher@symphony.example")
+    assert permissions.is_trust_administrator(sam) and permissions.can_change_roles(sam)
+    assert sam.check_password("symphony-demo-2026") and not sam.role_assignments.exists()
+    # HR in the demo cannot change roles; the administrator is the one who does.
+    priya = User.objects.get(email="priya.shah@symphony.example")
+    assert not permissions.can_change_roles(priya)
