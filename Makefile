@@ -77,6 +77,7 @@ lint: $(VENV)/.stamp-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run -v 1
+	$(VENV)/bin/mypy
 
 pytest: $(VENV)/.stamp-test system-deps
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -4,27 +4,21 @@ What a person may *see* is scoped in ``AcknowledgementQuerySet.visible_to`` and
 ``selectors.compliance_scope`` by the person's reach (``sees_whole_trust``, ``headed_school_ids``).
 """
 
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
 from policies import permissions as policy_permissions
-from symphony_portal.trust.models import School, User
-
-Person = User | AnonymousUser
-
-
-def _signed_in(user: Person) -> bool:
-    return bool(user.is_authenticated and user.is_active)
+from symphony_portal.trust.models import School
+from symphony_portal.trust.permissions import Person, signed_in
 
 
 def can_acknowledge(user: Person) -> bool:
     """Every active person acknowledges the policies."""
-    return _signed_in(user)
+    return signed_in(user)
 
 
 def can_see_trust_compliance(user: Person) -> bool:
     """Every school, the central team, the full outstanding list and the register: HR, the Executive Head."""
-    return _signed_in(user) and user.sees_whole_trust
+    return signed_in(user) and user.sees_whole_trust
 
 
 def check_can_see_trust_compliance(user: Person) -> None:
@@ -34,12 +28,12 @@ def check_can_see_trust_compliance(user: Person) -> None:
 
 def can_see_school_compliance(user: Person, school: School) -> bool:
     """One school's compliance: its Heads, and whoever sees the whole trust."""
-    return can_see_trust_compliance(user) or (_signed_in(user) and school.pk in user.headed_school_ids)
+    return can_see_trust_compliance(user) or (signed_in(user) and school.pk in user.headed_school_ids)
 
 
 def can_see_compliance(user: Person) -> bool:
     """Whether the person has a compliance page at all (the menu's "Compliance")."""
-    return can_see_trust_compliance(user) or (_signed_in(user) and bool(user.headed_school_ids))
+    return can_see_trust_compliance(user) or (signed_in(user) and bool(user.headed_school_ids))
 
 
 def can_use_signoff_packs(user: Person) -> bool:

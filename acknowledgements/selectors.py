@@ -113,12 +113,13 @@ class GroupCompliance(Share):
     def by_kind(self) -> list[KindTally]:
         return [self.tallies[k] for k in Kind.values if k in self.tallies]
 
+    # A group's counts are the sums of its kinds' (Share's fields become read-only properties here).
     @property
-    def acknowledged(self) -> int:
+    def acknowledged(self) -> int:  # type: ignore[override]
         return sum(t.acknowledged for t in self.tallies.values())
 
     @property
-    def total(self) -> int:
+    def total(self) -> int:  # type: ignore[override]
         return sum(t.total for t in self.tallies.values())
 
 
@@ -149,7 +150,7 @@ def compliance_scope(user: User) -> Scope:
 
 def compliance(version: PolicyVersion, scope: Scope) -> list[GroupCompliance]:
     """Counts of acknowledgements of the version by school and kind, for the active people. Two queries."""
-    groups = {s.pk: GroupCompliance(s.name, s) for s in scope.schools}
+    groups: dict[int | None, GroupCompliance] = {s.pk: GroupCompliance(s.name, s) for s in scope.schools}
     if scope.central:
         groups[None] = GroupCompliance(CENTRAL_TEAM, None)
     people = User.objects.active().filter(scope.people_filter())

@@ -149,7 +149,7 @@ def plan_reminders(*, now: datetime | None = None) -> ReminderPlan:
                             "reminders": after,
                             "link": (
                                 emails.absolute_url("acknowledgements:compliance_school", late[0].school.slug)
-                                if school_id
+                                if late[0].school is not None
                                 else emails.absolute_url("acknowledgements:compliance_central")
                             ),
                         },

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from symphony_portal.trust.models import CENTRAL_TEAM, School
+from symphony_portal.trust.models import CENTRAL_TEAM, School, User
 
 from . import permissions
 
@@ -118,6 +118,8 @@ class SiteApprovalRequestQuerySet(models.QuerySet):
 
 
 class SiteApprovalRequest(models.Model):
+    _history_user: "User | None"  # set before a save: who django-simple-history records
+
     class Status(models.TextChoices):
         SUBMITTED = "submitted", "Waiting for a decision"
         CHANGES_REQUESTED = "changes_requested", "Changes asked for"
@@ -268,6 +270,8 @@ class EmployeeGroupQuerySet(models.QuerySet):
 
 
 class EmployeeGroup(models.Model):
+    _history_user: "User | None"  # set before a save: who django-simple-history records
+
     platform = models.CharField(max_length=20, choices=Platform.choices)
     name = models.CharField(max_length=200)
     link = models.URLField("web address", max_length=500, validators=[web_address])
@@ -308,6 +312,8 @@ class EmployeeGroup(models.Model):
 
 class GroupHandover(models.Model):
     """An offer of responsibility for a group to a colleague; responsibility moves only on acceptance."""
+
+    _history_user: "User | None"  # set before a save: who django-simple-history records
 
     class Status(models.TextChoices):
         OFFERED = "offered", "Offered"

@@ -138,7 +138,7 @@ def resubmit_request(
     return request
 
 
-DECISIONS = {
+DECISIONS: dict[str, SiteEvent.Kind] = {
     Status.APPROVED: SiteEvent.Kind.APPROVED,
     Status.DECLINED: SiteEvent.Kind.DECLINED,
     Status.CHANGES_REQUESTED: SiteEvent.Kind.CHANGES_REQUESTED,

@@ -4,21 +4,14 @@ What a person may *see* (drafts only for HR) is in ``PolicyVersionQuerySet.reada
 ``can_manage_reviews`` here.
 """
 
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
-from symphony_portal.trust.models import User
-
-Person = User | AnonymousUser
-
-
-def _signed_in(user: Person) -> bool:
-    return bool(user.is_authenticated and user.is_active)
+from symphony_portal.trust.permissions import Person, signed_in
 
 
 def can_manage_reviews(user: Person) -> bool:
     """HR drafts, edits, approves and publishes versions, and is the only one who sees drafts."""
-    return _signed_in(user) and user.is_hr
+    return signed_in(user) and user.is_hr
 
 
 def check_can_manage_reviews(user: Person) -> None:
@@ -28,12 +21,12 @@ def check_can_manage_reviews(user: Person) -> None:
 
 def can_follow_reviews(user: Person) -> bool:
     """Where each policy's review stands: HR and the Executive Head Teacher (the whole trust's view)."""
-    return _signed_in(user) and user.sees_whole_trust
+    return signed_in(user) and user.sees_whole_trust
 
 
 def can_see_exports(user: Person) -> bool:
     """The record of every document that left the portal: HR."""
-    return _signed_in(user) and user.is_hr
+    return signed_in(user) and user.is_hr
 
 
 def check_can_see_exports(user: Person) -> None:
@@ -43,7 +36,7 @@ def check_can_see_exports(user: Person) -> None:
 
 def can_prepare_signoff_pack(user: Person) -> bool:
     """The signed-off review pack of an adopted version: HR and the Executive Head Teacher."""
-    return _signed_in(user) and user.sees_whole_trust
+    return signed_in(user) and user.sees_whole_trust
 
 
 def check_can_prepare_signoff_pack(user: Person) -> None:

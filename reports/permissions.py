@@ -4,26 +4,19 @@ What a person may *see* of a report is scoped in ``ConcernReportQuerySet`` (``su
 ``handled_by``), which asks ``can_handle_every_case``; anyone else gets "not found".
 """
 
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
-from symphony_portal.trust.models import User
-
-Person = User | AnonymousUser
-
-
-def _signed_in(user: Person) -> bool:
-    return bool(user.is_authenticated and user.is_active)
+from symphony_portal.trust.permissions import Person, signed_in
 
 
 def can_report(user: Person) -> bool:
     """Every employee, governor and trustee may report a colleague's post."""
-    return _signed_in(user)
+    return signed_in(user)
 
 
 def can_handle_every_case(user: Person) -> bool:
     """The Executive Head Teacher may open any case (never one about themselves or made by them)."""
-    return _signed_in(user) and user.is_executive_head
+    return signed_in(user) and user.is_executive_head
 
 
 def can_list_cases(user: Person) -> bool:
@@ -35,12 +28,11 @@ def can_list_cases(user: Person) -> bool:
     """
     from .models import ConcernReport  # the QuerySets ask this module: imported when first needed
 
-    if not _signed_in(user):
-        return False
-    if user.is_head_teacher:
-        return True
-    if user.is_chair_of_trustees or user.is_hr:
-        return ConcernReport.objects.handled_by(user).exists()
+    if signed_in(user):
+        if user.is_head_teacher:
+            return True
+        if user.is_chair_of_trustees or user.is_hr:
+            return ConcernReport.objects.handled_by(user).exists()
     return False
 
 
@@ -51,7 +43,7 @@ def check_can_list_cases(user: Person) -> None:
 
 def can_see_counts(user: Person) -> bool:
     """HR sees the counts of reports (by school, status and outcome), never their content."""
-    return _signed_in(user) and user.is_hr
+    return signed_in(user) and user.is_hr
 
 
 def check_can_see_counts(user: Person) -> None:

@@ -222,6 +222,8 @@ class RoleAssignmentQuerySet(models.QuerySet):
 class RoleAssignment(models.Model):
     """A role a person holds: at one school (Head Teacher / Head of School) or trust-wide."""
 
+    _history_user: "User | None"  # set before a save: who django-simple-history records
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField(max_length=30, choices=Role.choices)
     school = models.ForeignKey(

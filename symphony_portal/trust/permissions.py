@@ -6,6 +6,8 @@ themselves a reader of every case. For the same reason nobody sets another perso
 a superuser touches a superuser's account or the admin flags.
 """
 
+from typing import TypeGuard
+
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
@@ -28,18 +30,19 @@ PASSWORD_REFUSED = (
 Person = User | AnonymousUser
 
 
-def _signed_in(user: Person) -> bool:
-    return bool(user.is_authenticated and user.is_active)
+def signed_in(user: Person | None) -> TypeGuard[User]:
+    """Signed in and still with the trust: no rule says yes to anyone else. Every app's rules start here."""
+    return user is not None and bool(user.is_authenticated and user.is_active)
 
 
 def is_trust_administrator(user: Person) -> bool:
     """A superuser who is still active: the trust's administrator."""
-    return _signed_in(user) and bool(user.is_superuser)
+    return signed_in(user) and bool(user.is_superuser)
 
 
 def can_use_admin(user: Person) -> bool:
     """HR's back office (schools, people, policies): HR and trust administrators."""
-    return is_trust_administrator(user) or (_signed_in(user) and user.is_hr)
+    return is_trust_administrator(user) or (signed_in(user) and user.is_hr)
 
 
 def check_can_use_admin(user: Person) -> None:
@@ -49,7 +52,7 @@ def check_can_use_admin(user: Person) -> None:
 
 def can_import_people(user: Person) -> bool:
     """HR keeps the directory up to date from their CSV export."""
-    return _signed_in(user) and user.is_hr
+    return signed_in(user) and user.is_hr
 
 
 def check_can_import_people(user: Person) -> None:
@@ -79,7 +82,7 @@ def check_can_change_admin_flags(user: Person) -> None:
 
 def can_set_password(user: Person, person: User) -> bool:
     """One's own password only (through "change password"); for anyone else, a reset email."""
-    return _signed_in(user) and user.pk == person.pk
+    return signed_in(user) and user.pk == person.pk
 
 
 def check_can_set_password(user: Person, person: User) -> None:
