@@ -18,7 +18,7 @@ from symphony_portal.admin_site import HRModelAdmin
 
 from . import permissions, services
 from .forms import PersonChangeForm, PersonCreationForm
-from .models import Role, RoleAssignment, School, User
+from .models import Role, RoleAssignment, RoleChange, School, User
 
 # Fields of a person only a trust administrator may change (Django's admin would offer them).
 ADMIN_FLAGS = ("is_staff", "is_superuser", "groups", "user_permissions")
@@ -31,6 +31,22 @@ class SchoolAdmin(HRModelAdmin, SimpleHistoryAdmin):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
+
+
+@admin.register(RoleChange)
+class RoleChangeAdmin(HRModelAdmin):
+    """The record of every grant and removal of a role: read here, written only by the role services."""
+
+    list_display = ["changed_at", "action", "role", "school", "person", "changed_by"]
+    list_filter = ["action", "role"]
+    list_select_related = ["person", "school", "changed_by"]
+    search_fields = ["person__full_name", "person__email"]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class RoleAssignmentInline(admin.TabularInline):

@@ -90,10 +90,20 @@ def announce_role_change(change: RoleChange) -> None:
     if not recipients:
         logger.warning("Role change %s: no active Executive Head or Chair of Trustees to tell", change.pk)
         return
+    # Plain text only in the context: the message may be kept and sent later.
+    when = timezone.localtime(change.changed_at)
     emails.send(
         "role_changed",
         to=recipients,
-        context={"change": change, "link": emails.absolute_url("login")},
+        context={
+            "role": change.get_role_display(),
+            "school": change.school.name if change.school else "",
+            "action": change.get_action_display(),
+            "person": f"{change.person.full_name} ({change.person.email})",
+            "changed_by": f"{change.changed_by.full_name} ({change.changed_by.email})",
+            "when": f"{when:%d %B %Y, %H:%M}",
+            "link": emails.absolute_url("login"),
+        },
     )
 
 

@@ -323,3 +323,16 @@ def test_it_has_a_trust_administrator_in_the_demo_data(db):
     # HR in the demo cannot change roles; the administrator is the one who does.
     priya = User.objects.get(email="priya.shah@symphony.example")
     assert not permissions.can_change_roles(priya)
+
+
+def test_it_shows_the_record_of_role_changes_in_the_admin_read_only(client, superuser, teacher, hr):
+    services.grant_role(teacher, Role.HR, by=superuser)
+    client.force_login(hr)
+    page = client.get("/admin/trust/rolechange/").text
+    assert "Tess Teacher" in page and "Ada Administrator" in page
+    change = RoleChange.objects.get()
+    assert client.get("/admin/trust/rolechange/add/").status_code == 403
+    response = client.post(f"/admin/trust/rolechange/{change.pk}/change/", {"role": Role.EXECUTIVE_HEAD})
+    assert response.status_code == 403
+    assert client.post(f"/admin/trust/rolechange/{change.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert RoleChange.objects.get().role == Role.HR
