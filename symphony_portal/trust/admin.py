@@ -141,6 +141,8 @@ class UserAdmin(HRModelAdmin, SimpleHistoryAdmin, BaseUserAdmin):
             fields += ["is_staff", "is_superuser"]
         if obj is not None and not permissions.can_change_sign_in_address(request.user, obj):
             fields.append("email")
+        if obj is not None and not permissions.can_change_active_flag(request.user, obj):
+            fields.append("is_active")
         return fields
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

@@ -143,7 +143,8 @@ class Plan:
     to_update: list[Update] = field(default_factory=list)
     unchanged: list[User] = field(default_factory=list)
     missing: list[User] = field(default_factory=list)  # active, not in the file: deactivated only if asked
-    kept: list[User] = field(default_factory=list)  # missing but never deactivated (the importer, admins)
+    # Missing but never deactivated by an import: the importer, administrators, holders of guarded roles.
+    kept: list[User] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     current_roles: dict = field(default_factory=dict)  # user id -> {(role, school id): assignment id}
 
@@ -303,7 +304,8 @@ def plan(text: str, *, importer: User | None = None) -> Plan:
     for email, person in people.items():
         if person.is_active and email not in first_row_of and email not in mentioned:
             # Never lock out the person importing, nor a trust administrator.
-            deactivatable = permissions.can_be_deactivated_by_import(person, importer=importer)
+            roles = [role for role, _ in result.current_roles.get(person.pk, {})]  # read already: no query
+            deactivatable = permissions.can_be_deactivated_by_import(person, importer=importer, roles=roles)
             (result.missing if deactivatable else result.kept).append(person)
     result.missing.sort(key=lambda p: (p.full_name, p.email))
     return result

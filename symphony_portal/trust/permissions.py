@@ -6,6 +6,7 @@ themselves a reader of every case. For the same reason nobody sets another perso
 a superuser touches a superuser's account or the admin flags.
 """
 
+from collections.abc import Collection
 from typing import TypeGuard
 
 from django.contrib.auth.models import AnonymousUser
@@ -90,9 +91,9 @@ def check_can_set_password(user: Person, person: User) -> None:
         raise PermissionDenied(PASSWORD_REFUSED)
 
 
-def holds_guarded_role(person: User) -> bool:
+def holds_guarded_role(person: Person) -> bool:
     """Holds a role that reads cases, or HR."""
-    return any(person.has_role(role) for role in GUARDED_ROLES)
+    return isinstance(person, User) and any(person.has_role(role) for role in GUARDED_ROLES)
 
 
 def can_change_account(user: Person, person: User) -> bool:
@@ -118,11 +119,30 @@ def can_change_sign_in_address(user: Person, person: User | None) -> bool:
     return can_change_account(user, person) and not holds_guarded_role(person)
 
 
+def can_change_active_flag(user: Person, person: User) -> bool:
+    """Deactivating (or reactivating) a person.
+
+    HR does it for people who leave; for someone holding a role that reads cases or HR's it is left to a
+    trust administrator: deactivating the Executive Head and the Chair would send cases up to HR.
+    """
+    if is_trust_administrator(user):
+        return True
+    return can_change_account(user, person) and not holds_guarded_role(person)
+
+
 def can_delete_person(user: Person) -> bool:
     """Nobody: people who leave are deactivated, so their records stay attributed to them."""
     return False
 
 
-def can_be_deactivated_by_import(person: User, *, importer: User | None) -> bool:
-    """An import never locks out the person importing, nor a trust administrator's account."""
-    return not person.is_superuser and not (importer is not None and person.pk == importer.pk)
+def can_be_deactivated_by_import(
+    person: Person, *, importer: User | None, roles: Collection[str] | None = None
+) -> bool:
+    """An import never deactivates the person importing, a trust administrator, or anyone holding a role
+    that reads cases or HR's (``roles``: the roles they hold, when already read; else read from them)."""
+    if not isinstance(person, User) or person.is_superuser:
+        return False
+    if importer is not None and person.pk == importer.pk:
+        return False
+    holds = holds_guarded_role(person) if roles is None else any(role in GUARDED_ROLES for role in roles)
+    return not holds

@@ -53,8 +53,12 @@ TABLE = {
     "trust.can_change_account": (("exec_head",), {"hr", "administrator"}),
     "trust.can_change_sign_in_address": (("exec_head",), {"administrator"}),
     "trust.can_delete_person": ((), set()),
-    # asked about the person, for an import run by HR: never HR herself, never an administrator
-    "trust.can_be_deactivated_by_import": (("importer=hr",), EVERYONE - {"hr", "administrator"}),
+    "trust.can_change_active_flag": (("exec_head",), {"administrator"}),
+    # asked about the person, for an import run by HR: never HR herself, an administrator or a reader
+    "trust.can_be_deactivated_by_import": (
+        ("importer=hr",),
+        {"teacher", "colleague", "other_teacher", "governor", "trustee"},
+    ),
     # policies
     "policies.can_manage_reviews": ((), {"hr"}),
     "policies.can_follow_reviews": ((), {"hr", "exec_head"}),

@@ -336,3 +336,33 @@ def test_it_shows_the_record_of_role_changes_in_the_admin_read_only(client, supe
     assert response.status_code == 403
     assert client.post(f"/admin/trust/rolechange/{change.pk}/delete/", {"post": "yes"}).status_code == 403
     assert RoleChange.objects.get().role == Role.HR
+
+
+# 5. Deactivating the readers, so that cases go up the chain to HR.
+
+
+def test_it_never_lets_hrs_import_deactivate_a_reader_of_cases(hr, head, exec_head, chair, teacher):
+    from tests.trust.importing import import_now
+
+    before = snapshot()
+    record = import_now(
+        csv_of("harriet.hr@symphony.test,Harriet HR,employee,,hr,HR Manager"), by=hr, deactivate_missing=True
+    )
+    assert record.deactivated_count == 1  # Tess, who holds no such role
+    assert User.objects.filter(pk__in=[head.pk, exec_head.pk, chair.pk], is_active=True).count() == 3
+    assert not User.objects.get(pk=teacher.pk).is_active
+    assert snapshot()[1:] == before[1:]  # roles and their record untouched
+
+
+def test_it_leaves_deactivating_a_reader_of_cases_to_an_administrator(client, hr, superuser, exec_head):
+    client.force_login(hr)
+    data = form_data(client.get(change_url(exec_head)).text)
+    assert "is_active" not in data  # shown, not offered
+    client.post(change_url(exec_head), {**data, "job_title": "Executive Head"})
+    exec_head = User.objects.get(pk=exec_head.pk)
+    assert exec_head.is_active and exec_head.job_title == "Executive Head"
+    client.force_login(superuser)
+    data = form_data(client.get(change_url(exec_head)).text)
+    del data["is_active"]  # unticked
+    assert client.post(change_url(exec_head), data).status_code == 302
+    assert not User.objects.get(pk=exec_head.pk).is_active
