@@ -48,6 +48,7 @@ run: setup
 	@echo "  HR                  priya.shah@symphony.example"
 	@echo "  governor            margaret.ellis@symphony.example (Harmony Primary School)"
 	@echo "  trustee (Chair)     graham.holt@symphony.example"
+	@echo "  trust administrator sam.fletcher@symphony.example  (superuser: grants Heads', the Executive Head's, the Chair's and HR's roles)"
 	@echo ""
 	@echo "Serving on http://127.0.0.1:$(PORT)/ with one task worker (mail, the sign-off pack); Ctrl+C stops both."
 	@export DJANGO_DEBUG=1 SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
@@ -76,6 +77,7 @@ lint: $(VENV)/.stamp-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run -v 1
+	$(VENV)/bin/mypy
 
 pytest: $(VENV)/.stamp-test system-deps
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

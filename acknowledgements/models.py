@@ -68,7 +68,7 @@ class AcknowledgementQuerySet(AppendOnlyQuerySet):
         """One's own records; a Head's school's (as recorded); all of them for the Executive Head and HR."""
         if not (user.is_authenticated and user.is_active):
             return self.none()
-        if user.is_executive_head or user.is_hr:
+        if user.sees_whole_trust:
             return self.all()
         return self.filter(models.Q(person=user) | models.Q(school_id__in=user.headed_school_ids))
 

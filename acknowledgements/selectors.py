@@ -11,11 +11,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from policies.models import PolicyVersion
+from symphony_portal.trust.models import CENTRAL_TEAM as TRUST_CENTRAL_TEAM
 from symphony_portal.trust.models import Kind, School, User
 
 from .models import Acknowledgement, Reminder
 
-CENTRAL_TEAM = "Central trust team"
+CENTRAL_TEAM = TRUST_CENTRAL_TEAM  # the trust's one name for the people of no school
 
 
 def published_versions() -> list[PolicyVersion]:
@@ -112,12 +113,13 @@ class GroupCompliance(Share):
     def by_kind(self) -> list[KindTally]:
         return [self.tallies[k] for k in Kind.values if k in self.tallies]
 
+    # A group's counts are the sums of its kinds' (Share's fields become read-only properties here).
     @property
-    def acknowledged(self) -> int:
+    def acknowledged(self) -> int:  # type: ignore[override]
         return sum(t.acknowledged for t in self.tallies.values())
 
     @property
-    def total(self) -> int:
+    def total(self) -> int:  # type: ignore[override]
         return sum(t.total for t in self.tallies.values())
 
 
@@ -139,7 +141,7 @@ class Scope:
 
 def compliance_scope(user: User) -> Scope:
     """The Executive Head and HR see every school and the central team; a Head sees their own school."""
-    if user.is_executive_head or user.is_hr:
+    if user.sees_whole_trust:
         return Scope(schools=list(School.objects.order_by("name")), central=True, whole_trust=True)
     if user.headed_school_ids:
         return Scope(schools=list(School.objects.filter(pk__in=user.headed_school_ids)), central=False)
@@ -148,7 +150,7 @@ def compliance_scope(user: User) -> Scope:
 
 def compliance(version: PolicyVersion, scope: Scope) -> list[GroupCompliance]:
     """Counts of acknowledgements of the version by school and kind, for the active people. Two queries."""
-    groups = {s.pk: GroupCompliance(s.name, s) for s in scope.schools}
+    groups: dict[int | None, GroupCompliance] = {s.pk: GroupCompliance(s.name, s) for s in scope.schools}
     if scope.central:
         groups[None] = GroupCompliance(CENTRAL_TEAM, None)
     people = User.objects.active().filter(scope.people_filter())

@@ -11,7 +11,7 @@ from django.utils import timezone
 from policies.models import PolicyVersion
 from policies.selectors import fingerprint
 from symphony_portal.lib import emails
-from symphony_portal.trust.models import Role, RoleAssignment, User
+from symphony_portal.trust.models import Role, User
 
 from .models import Acknowledgement, Reminder, statement_for
 from .selectors import CENTRAL_TEAM, outstanding_with_reminders, published_versions
@@ -81,15 +81,10 @@ class ReminderPlan:
 
 def _heads_by_school() -> dict[int | None, list[User]]:
     """Who hears about a school's outstanding people: its Heads; for the central team, the Executive Head."""
-    heads: dict[int | None, list[User]] = {}
-    assignments = (
-        RoleAssignment.objects.filter(role__in=[Role.HEAD_TEACHER, Role.EXECUTIVE_HEAD], user__is_active=True)
-        .select_related("user")
-        .order_by("user__full_name")
-    )
-    for assignment in assignments:
-        key = assignment.school_id if assignment.role == Role.HEAD_TEACHER else None
-        heads.setdefault(key, []).append(assignment.user)
+    heads: dict[int | None, list[User]] = dict(User.objects.active().heads_by_school())
+    executive_heads = list(User.objects.active().holding(Role.EXECUTIVE_HEAD).order_by("full_name"))
+    if executive_heads:
+        heads[None] = executive_heads
     return heads
 
 
@@ -154,7 +149,7 @@ def plan_reminders(*, now: datetime | None = None) -> ReminderPlan:
                             "reminders": after,
                             "link": (
                                 emails.absolute_url("acknowledgements:compliance_school", late[0].school.slug)
-                                if school_id
+                                if late[0].school is not None
                                 else emails.absolute_url("acknowledgements:compliance_central")
                             ),
                         },

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +16,7 @@ from policies.selectors import fingerprint, outline
 from symphony_portal.lib.csv_export import csv_response
 from symphony_portal.lib.pdf import pdf_response
 
-from . import pack, services
+from . import pack, permissions, services
 from .models import Acknowledgement, statement_for
 from .selectors import (
     CENTRAL_TEAM,
@@ -184,11 +184,6 @@ def register_csv(request):
 # --- The signed-off review pack ---------------------------------------------------------------------------
 
 
-def _require_pack_maker(user) -> None:
-    if not (user.is_hr or user.is_executive_head):
-        raise PermissionDenied("Only HR and the Executive Head Teacher can make the sign-off pack.")
-
-
 def _adopted_version(version_pk: int) -> PolicyVersion:
     # Drafts have no pack: a pack signs off what staff were asked to acknowledge.
     return get_object_or_404(
@@ -198,7 +193,7 @@ def _adopted_version(version_pk: int) -> PolicyVersion:
 
 @login_required
 def signoff_pack_index(request):
-    _require_pack_maker(request.user)
+    permissions.check_can_use_signoff_packs(request.user)
     versions = (
         PolicyVersion.objects.adopted().select_related("policy").order_by("policy__title", "-created_at")
     )
@@ -209,7 +204,7 @@ def signoff_pack_index(request):
 @login_required
 def signoff_pack(request, version_pk):
     version = _adopted_version(version_pk)
-    _require_pack_maker(request.user)
+    permissions.check_can_use_signoff_packs(request.user)
     jobs = list(version.pack_jobs.select_related("requested_by", "export")[:10])
     return render(
         request,
@@ -228,7 +223,7 @@ def signoff_pack(request, version_pk):
 @require_http_methods(["POST"])
 def signoff_pack_prepare(request, version_pk):
     version = _adopted_version(version_pk)
-    _require_pack_maker(request.user)
+    permissions.check_can_use_signoff_packs(request.user)
     try:
         job = policy_services.request_pack(version, by=request.user)
     except ValidationError as error:
@@ -248,7 +243,7 @@ def signoff_pack_download(request, job_pk):
     job = get_object_or_404(
         PackJob.objects.select_related("version__policy", "export"), pk=job_pk, state=PackJob.State.DONE
     )
-    _require_pack_maker(request.user)
+    permissions.check_can_use_signoff_packs(request.user)
     path = (Path(settings.PRIVATE_MEDIA_ROOT) / job.file_path).resolve()
     if not path.is_relative_to(Path(settings.PRIVATE_MEDIA_ROOT).resolve()) or not path.is_file():
         raise Http404("The file of this pack is no longer on the server: prepare the pack again.")

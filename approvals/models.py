@@ -22,7 +22,9 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from symphony_portal.trust.models import Kind, School
+from symphony_portal.trust.models import CENTRAL_TEAM, School, User
+
+from . import permissions
 
 # Sites whose review falls within this many days (or has passed) are listed to the Head.
 REVIEW_NOTICE_DAYS = 30
@@ -54,12 +56,7 @@ class Platform(models.TextChoices):
 
 
 def _is_staff(user) -> bool:
-    return user.is_authenticated and user.is_active and user.kind == Kind.EMPLOYEE
-
-
-def sees_whole_trust(user) -> bool:
-    """The Executive Head Teacher and HR see the register of every school."""
-    return _is_staff(user) and (user.is_executive_head or user.is_hr)
+    return permissions.can_ask_for_approval(user)
 
 
 class SiteApprovalRequestQuerySet(models.QuerySet):
@@ -67,24 +64,24 @@ class SiteApprovalRequestQuerySet(models.QuerySet):
         """Requests this person made or runs, their school's as its Head, or all for the Executive Head/HR."""
         if not _is_staff(user):
             return self.none()
-        if sees_whole_trust(user):
+        if permissions.can_see_every_school(user):
             return self.all()
         runs = SiteApprovalRequest.runners.through.objects.filter(user=user).values("siteapprovalrequest")
         return self.filter(Q(requester=user) | Q(pk__in=runs) | Q(school_id__in=user.headed_school_ids))
 
     def decidable_by(self, user) -> "SiteApprovalRequestQuerySet":
         """Requests this person may decide: their school's as its Head, any as the Executive Head."""
-        if not _is_staff(user) or not user.is_head_teacher:
+        if not permissions.can_decide_requests(user):
             return self.none()
         mine = self.exclude(requester=user)  # nobody approves their own site
-        if user.is_executive_head:
+        if permissions.can_decide_every_request(user):
             return mine
         return mine.filter(school_id__in=user.headed_school_ids, for_executive_head=False)
 
     def waiting_for(self, user) -> "SiteApprovalRequestQuerySet":
         """Requests sent to this person that wait for their decision."""
         waiting = self.decidable_by(user).filter(status=SiteApprovalRequest.Status.SUBMITTED)
-        if user.is_executive_head:
+        if permissions.can_decide_every_request(user):
             # The Executive Head can decide anything, but is *sent* only the central team's and Heads'.
             return waiting.filter(Q(for_executive_head=True) | Q(school_id__in=user.headed_school_ids))
         return waiting
@@ -98,7 +95,7 @@ class SiteApprovalRequestQuerySet(models.QuerySet):
         if not _is_staff(user):
             return self.none()
         sites = self.approved()
-        if sees_whole_trust(user):
+        if permissions.can_see_every_school(user):
             return sites
         if user.headed_school_ids:
             return sites.filter(school_id__in=user.headed_school_ids)
@@ -121,6 +118,8 @@ class SiteApprovalRequestQuerySet(models.QuerySet):
 
 
 class SiteApprovalRequest(models.Model):
+    _history_user: "User | None"  # set before a save: who django-simple-history records
+
     class Status(models.TextChoices):
         SUBMITTED = "submitted", "Waiting for a decision"
         CHANGES_REQUESTED = "changes_requested", "Changes asked for"
@@ -212,7 +211,7 @@ class SiteApprovalRequest(models.Model):
 
     @property
     def school_name(self) -> str:
-        return self.school.name if self.school_id else "Central trust team"
+        return self.school.name if self.school_id else CENTRAL_TEAM
 
     def review_is_due(self, *, on: datetime.date | None = None) -> bool:
         today = on or timezone.localdate()
@@ -259,7 +258,7 @@ class EmployeeGroupQuerySet(models.QuerySet):
         """Groups of this person's school (and the schools they head), groups offered to them, or all."""
         if not _is_staff(user):
             return self.none()
-        if sees_whole_trust(user):
+        if permissions.can_see_every_school(user):
             return self.all()
         offered = GroupHandover.objects.filter(offered_to=user, status=GroupHandover.Status.OFFERED)
         return self.filter(
@@ -271,6 +270,8 @@ class EmployeeGroupQuerySet(models.QuerySet):
 
 
 class EmployeeGroup(models.Model):
+    _history_user: "User | None"  # set before a save: who django-simple-history records
+
     platform = models.CharField(max_length=20, choices=Platform.choices)
     name = models.CharField(max_length=200)
     link = models.URLField("web address", max_length=500, validators=[web_address])
@@ -306,11 +307,13 @@ class EmployeeGroup(models.Model):
 
     @property
     def school_name(self) -> str:
-        return self.school.name if self.school_id else "Central trust team"
+        return self.school.name if self.school_id else CENTRAL_TEAM
 
 
 class GroupHandover(models.Model):
     """An offer of responsibility for a group to a colleague; responsibility moves only on acceptance."""
+
+    _history_user: "User | None"  # set before a save: who django-simple-history records
 
     class Status(models.TextChoices):
         OFFERED = "offered", "Offered"

@@ -1,31 +1,61 @@
 """Who may do what with requests, sites and employee groups (what they may *see* is in the QuerySets)."""
 
+from typing import TYPE_CHECKING, TypeGuard
+
+from django.core.exceptions import PermissionDenied
+
 from symphony_portal.trust.models import Kind, User
+from symphony_portal.trust.permissions import Person, signed_in
 
-from .models import SiteApprovalRequest
+if TYPE_CHECKING:  # the QuerySets in models.py ask the predicates here
+    from .models import SiteApprovalRequest
 
 
-def can_ask_for_approval(user: User) -> bool:
+def _staff(user: Person) -> TypeGuard[User]:
+    return signed_in(user) and user.kind == Kind.EMPLOYEE
+
+
+def can_ask_for_approval(user: Person) -> bool:
     """Staff of the trust (not governors or trustees) who are still with it."""
-    return user.is_authenticated and user.is_active and user.kind == Kind.EMPLOYEE
+    return _staff(user)
 
 
-def can_decide(user: User, request: SiteApprovalRequest) -> bool:
+def can_decide_requests(user: Person) -> bool:
+    """Heads (and the Executive Head) decide requests and see what is due for re-approval."""
+    return _staff(user) and user.is_head_teacher
+
+
+def check_can_decide_requests(user: Person) -> None:
+    if not can_decide_requests(user):
+        raise PermissionDenied("The re-approval list is for Head Teachers.")
+
+
+def can_decide_every_request(user: Person) -> bool:
+    """The Executive Head Teacher may decide any school's request (and is sent the central team's)."""
+    return _staff(user) and user.is_executive_head
+
+
+def can_see_every_school(user: Person) -> bool:
+    """The Executive Head Teacher and HR see the register and groups of every school."""
+    return _staff(user) and user.sees_whole_trust
+
+
+def can_decide(user: Person, request: "SiteApprovalRequest") -> bool:
     """The Head of the request's school, or the Executive Head Teacher; never the requester."""
-    if not can_ask_for_approval(user) or user.pk == request.requester_id:
+    if not _staff(user) or user.pk == request.requester_id:
         return False
-    if user.is_executive_head:
+    if can_decide_every_request(user):
         return True
     return request.school_id in user.headed_school_ids and not request.for_executive_head
 
 
-def can_record_link(user: User, request: SiteApprovalRequest) -> bool:
+def can_record_link(user: Person, request: "SiteApprovalRequest") -> bool:
     """The requester or a named runner records where the approved site lives."""
-    if not can_ask_for_approval(user):
+    if not _staff(user):
         return False
     return user.pk == request.requester_id or request.runners.filter(pk=user.pk).exists()
 
 
-def can_download_register(user: User) -> bool:
+def can_download_register(user: Person) -> bool:
     """HR keep the trust's register, so they download it."""
-    return can_ask_for_approval(user) and user.is_hr
+    return _staff(user) and user.is_hr

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from symphony_portal.lib import emails
-from symphony_portal.trust.models import Role, RoleAssignment, User
+from symphony_portal.trust.models import Role, User
 
 from . import permissions
 from .models import EmployeeGroup, GroupHandover, SiteApprovalRequest, SiteEvent, one_year_after
@@ -59,12 +59,14 @@ def _save_decision(request: SiteApprovalRequest, kind: str, *, by: User, note: s
 
 def deciders_of(request: SiteApprovalRequest) -> list[User]:
     """Who a request is sent to: the Heads of its school, or the Executive Head Teacher."""
-    assignments = RoleAssignment.objects.filter(user__is_active=True).exclude(user=request.requester)
+    people = User.objects.active().exclude(pk=request.requester_id)
     if request.for_executive_head:
-        assignments = assignments.filter(role=Role.EXECUTIVE_HEAD)
+        people = people.holding(Role.EXECUTIVE_HEAD)
+    elif request.school_id is None:
+        return []
     else:
-        assignments = assignments.filter(role=Role.HEAD_TEACHER, school_id=request.school_id)
-    return [a.user for a in assignments.select_related("user").order_by("user__full_name")]
+        people = people.holding(Role.HEAD_TEACHER, school=request.school)
+    return list(people.order_by("full_name"))
 
 
 def _after_commit(send) -> None:
@@ -136,7 +138,7 @@ def resubmit_request(
     return request
 
 
-DECISIONS = {
+DECISIONS: dict[str, SiteEvent.Kind] = {
     Status.APPROVED: SiteEvent.Kind.APPROVED,
     Status.DECLINED: SiteEvent.Kind.DECLINED,
     Status.CHANGES_REQUESTED: SiteEvent.Kind.CHANGES_REQUESTED,

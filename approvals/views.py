@@ -18,7 +18,6 @@ from .models import (
     GroupHandover,
     SiteApprovalRequest,
     one_year_after,
-    sees_whole_trust,
 )
 
 PAGE_SIZE = 25
@@ -54,7 +53,7 @@ def register(request):
         .order_by("school__name", "name", "pk")
     )
     schools, chosen = [], None
-    if sees_whole_trust(user):
+    if permissions.can_see_every_school(user):
         schools = list(School.objects.order_by("name"))
         chosen = next((s for s in schools if s.slug == request.GET.get("school")), None)
         if chosen:
@@ -65,7 +64,7 @@ def register(request):
         "approvals/site_register.html",
         {
             "page": page,
-            "full_detail": sees_whole_trust(user) or bool(user.headed_school_ids),
+            "full_detail": permissions.can_see_every_school(user) or bool(user.headed_school_ids),
             "schools": schools,
             "chosen_school": chosen,
             "can_download": permissions.can_download_register(user),
@@ -296,8 +295,7 @@ def site_link(request, pk):
 def due_list(request):
     """Sites the Head must re-approve soon (or already should have), and sites nobody runs any more."""
     user = request.user
-    if not (permissions.can_ask_for_approval(user) and user.is_head_teacher):
-        raise PermissionDenied("The re-approval list is for Head Teachers.")
+    permissions.check_can_decide_requests(user)
     mine = SiteApprovalRequest.objects.decidable_by(user).select_related("school")
     due = mine.due_for_review().with_active_runner_count().order_by("review_due_on", "pk")
     unrun = mine.approved().runners_all_left().order_by("school__name", "name")

@@ -159,8 +159,9 @@ def main() -> None:
     call_command("load_seed_policy", stdout=open(os.devnull, "w"))  # noqa: SIM115
     call_command("generate_trust", schools=SCHOOLS, people=PEOPLE, seed=1)
     print(f"Set-up (migrate, seed policy, generate_trust): {time.perf_counter() - t0:.1f} s")
-    hr = RoleAssignment.objects.get(role=Role.HR).user
-    staff = User.objects.filter(kind=Kind.EMPLOYEE, role_assignments=None).exclude(school=None).first()
+    hr = User.objects.holding(Role.HR).get()
+    holders = RoleAssignment.objects.values("user_id")
+    staff = User.objects.filter(kind=Kind.EMPLOYEE).exclude(pk__in=holders).exclude(school=None).first()
     cookies = {"staff": session_cookie(staff), "hr": session_cookie(hr)}
 
     port = free_port()

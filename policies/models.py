@@ -21,6 +21,8 @@ from simple_history.models import HistoricalRecords
 
 from symphony_portal.lib.terms import ReviewStatus, Term
 
+from . import permissions
+
 FROZEN_MESSAGE = (
     "This version of the policy has been published and cannot be changed or deleted. "
     "Start a new draft version to make changes."
@@ -68,7 +70,7 @@ class PolicyVersionQuerySet(models.QuerySet):
 
     def readable_by(self, user) -> "PolicyVersionQuerySet":
         """Adopted versions for everyone signed in; drafts only for HR, who write them."""
-        if user.is_authenticated and user.is_active and user.is_hr:
+        if permissions.can_manage_reviews(user):
             return self.all()
         return self.adopted()
 

@@ -10,7 +10,7 @@ import smtplib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -19,6 +19,7 @@ from symphony_portal.lib import emails
 from symphony_portal.lib.terms import Term
 from symphony_portal.trust.models import Role, User
 
+from . import permissions
 from .models import Clause, ExportKind, PackJob, PolicyExport, PolicyVersion, ReviewReminder, Section
 from .selectors import fingerprint
 
@@ -40,8 +41,7 @@ class EditConflict(ValidationError):
 
 
 def _require_hr(user: User) -> None:
-    if not (user.is_active and user.is_hr):
-        raise PermissionDenied("Only HR can draft and edit policies.")
+    permissions.check_can_manage_reviews(user)
 
 
 def _require_draft(version: PolicyVersion) -> None:
@@ -385,9 +385,7 @@ def send_review_reminders(*, today: date, dry_run: bool = False) -> ReminderRun:
     outage loses nothing (the next run sends it) and a second run the same day sends nothing.
     """
     run = ReminderRun()
-    run.recipients = list(
-        User.objects.active().filter(role_assignments__role=Role.HR).distinct().order_by("pk")
-    )
+    run.recipients = list(User.objects.active().holding(Role.HR).order_by("pk"))
     versions = list(PolicyVersion.objects.published().select_related("policy").order_by("policy__title"))
     drafts = {
         d.policy_id: d
@@ -457,8 +455,7 @@ def record_export(
 @transaction.atomic
 def request_pack(version: PolicyVersion, *, by: User) -> PackJob:
     """Queue the sign-off pack of an adopted version; the caller starts the builder after commit."""
-    if not (by.is_active and (by.is_hr or by.is_executive_head)):
-        raise PermissionDenied("Only HR and the Executive Head Teacher can prepare the sign-off pack.")
+    permissions.check_can_prepare_signoff_pack(by)
     if version.is_draft:
         raise ValidationError("A draft has no sign-off pack: publish it first.")
     return PackJob.objects.create(version=version, requested_by=by)

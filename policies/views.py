@@ -4,7 +4,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from symphony_portal.lib.pdf import PDFRenderError, pdf_response
 from symphony_portal.trust.models import User
 
-from . import diff, services
+from . import diff, permissions, services
 from .forms import (
     AddClauseForm,
     ApprovalForm,
@@ -105,8 +105,7 @@ def _draft_for(request, slug: str, pk: int) -> PolicyVersion:
         policy__slug=slug,
         pk=pk,
     )
-    if not request.user.is_hr:  # readable_by already hides drafts; this says why nothing else may pass
-        raise PermissionDenied
+    permissions.check_can_manage_reviews(request.user)  # readable_by hides drafts already; this says why
     return version
 
 
@@ -130,8 +129,7 @@ def _suggested_label(version: PolicyVersion) -> str:
 @login_required
 def draft_start(request, slug):
     current = get_object_or_404(PolicyVersion.objects.published().select_related("policy"), policy__slug=slug)
-    if not request.user.is_hr:
-        raise PermissionDenied
+    permissions.check_can_manage_reviews(request.user)
     existing = PolicyVersion.objects.filter(policy=current.policy, status=PolicyVersion.Status.DRAFT).first()
     if existing:
         messages.info(request, f"A draft of the next version ({existing.label}) is already in progress.")
@@ -507,7 +505,6 @@ def version_pdf(request, slug, pk):
 @login_required
 def export_list(request):
     """Every document that left the portal (who, when, which version, the file's SHA-256): HR only."""
-    if not request.user.is_hr:
-        raise PermissionDenied("Only HR can see the record of exports.")
+    permissions.check_can_see_exports(request.user)
     exports = PolicyExport.objects.select_related("version__policy", "exported_by")[:500]
     return render(request, "policies/policyexport_list.html", {"exports": exports})

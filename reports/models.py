@@ -21,6 +21,8 @@ from simple_history.models import HistoricalRecords
 
 from symphony_portal.trust.models import School
 
+from . import permissions
+
 # How long a handler has to acknowledge receipt (move the case on from "received") before it is flagged.
 ACKNOWLEDGE_WITHIN_DAYS = 7
 
@@ -98,7 +100,7 @@ class ConcernReportQuerySet(models.QuerySet):
         if not (user.is_authenticated and user.is_active):
             return self.none()
         mine = Q(handler=user)
-        if user.is_executive_head:
+        if permissions.can_handle_every_case(user):
             mine = Q(pk__isnull=False)
         return (
             self.filter(mine)

@@ -26,7 +26,7 @@ from django.db.models import Value
 
 from symphony_portal.trust.models import Role, School, User
 
-from . import subjects
+from . import permissions, subjects
 from .models import ConcernReport, HandlerRole
 
 CHAIN = [HandlerRole.HEAD_TEACHER, HandlerRole.EXECUTIVE_HEAD, HandlerRole.CHAIR_OF_TRUSTEES, HandlerRole.HR]
@@ -169,10 +169,7 @@ def handler_still_fits(report: ConcernReport) -> bool:
         first_step(involved.possible_subject_ids, report.school)
     ):
         return False
-    role = report.handler_role
-    if role == HandlerRole.HEAD_TEACHER:
-        return report.school_id in handler.headed_school_ids
-    return handler.has_role(ROLE_OF[role])
+    return permissions.holds_role_for_step(handler, ROLE_OF[report.handler_role], school_id=report.school_id)
 
 
 def reroute(report: ConcernReport) -> Route:

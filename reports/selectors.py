@@ -8,12 +8,13 @@ from datetime import datetime
 
 from django.db.models import Count
 
+from symphony_portal.trust.models import CENTRAL_TEAM as TRUST_CENTRAL_TEAM
 from symphony_portal.trust.models import User
 
 from . import subjects
 from .models import ConcernReport, Outcome, Status
 
-CENTRAL_TEAM = "Central trust team"
+CENTRAL_TEAM = TRUST_CENTRAL_TEAM  # the trust's one name for the people of no school
 
 
 def _between(since: datetime | None, until: datetime | None):

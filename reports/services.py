@@ -5,6 +5,7 @@ Emails go after the transaction commits (a rollback emails nobody) and carry onl
 """
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -94,8 +95,8 @@ def submit(
     details: ReportDetails,
     *,
     by: User,
-    clause_keys: list[str] = (),
-    files: list[evidence_files.CheckedFile] = (),
+    clause_keys: Sequence[str] = (),
+    files: Sequence[evidence_files.CheckedFile] = (),
     notify: bool = True,
 ) -> ConcernReport:
     """Make a report, route it, keep its cited clauses and evidence; email the reporter and the handler."""

@@ -19,7 +19,7 @@ from . import evidence as evidence_files
 from . import services
 from .forms import NoteForm, PassOnForm, ReportForm, StatusForm, StepAsideForm
 from .models import ConcernReport, Evidence, Outcome, ReportEvent, Status
-from .permissions import check_can_step_aside, may_list_cases, may_see_counts
+from .permissions import check_can_list_cases, check_can_see_counts, check_can_step_aside
 from .selectors import colleagues_matching, counts_by_school, report_counts
 
 # --- Reporting -----------------------------------------------------------------------------------------
@@ -111,8 +111,7 @@ def report_status(request, public_id):
 @never_cache
 @login_required
 def case_list(request):
-    if not may_list_cases(request.user):
-        raise PermissionDenied("Only a Head Teacher, or the handler of a case, has a list of cases.")
+    check_can_list_cases(request.user)
     cases = [
         case
         for case in ConcernReport.objects.handled_by(request.user).select_related("school", "handler")
@@ -296,8 +295,7 @@ def evidence_download(request, public_id, position):
 @never_cache
 @login_required
 def counts(request):
-    if not may_see_counts(request.user):
-        raise PermissionDenied("Only HR can see report counts.")
+    check_can_see_counts(request.user)
     return render(
         request,
         "reports/concernreport_counts.html",
@@ -322,8 +320,7 @@ def _counts_row(row: dict) -> dict:
 @never_cache
 @login_required
 def counts_csv(request):
-    if not may_see_counts(request.user):
-        raise PermissionDenied("Only HR can see report counts.")
+    check_can_see_counts(request.user)
     header = ["School", "Total", *Status.labels, *Outcome.labels]
     rows = (
         [row["school"], row["total"], *row["statuses"], *row["outcomes"]]

@@ -1,8 +1,12 @@
 from django import template
 
+from .. import permissions
 from ..selectors import waiting_for
 
 register = template.Library()
+
+register.filter("can_see_compliance", permissions.can_see_compliance)
+register.filter("can_use_signoff_packs", permissions.can_use_signoff_packs)
 
 
 @register.inclusion_tag("acknowledgements/_home_panel.html", takes_context=True)
@@ -12,6 +16,6 @@ def acknowledgements_panel(context):
     return {
         "user": user,
         "waiting": waiting_for(user),
-        "sees_trust": user.is_executive_head or user.is_hr,
-        "sees_school": bool(user.headed_school_ids),
+        "sees_trust": permissions.can_see_trust_compliance(user),
+        "sees_school": permissions.can_see_compliance(user),
     }

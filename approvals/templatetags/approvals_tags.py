@@ -5,6 +5,9 @@ from approvals.models import GroupHandover, SiteApprovalRequest
 
 register = template.Library()
 
+register.filter("can_ask_for_approval", permissions.can_ask_for_approval)
+register.filter("can_decide_requests", permissions.can_decide_requests)
+
 
 @register.inclusion_tag("approvals/_home_panel.html", takes_context=True)
 def approvals_panel(context) -> dict:
@@ -14,7 +17,7 @@ def approvals_panel(context) -> dict:
         return {"show": False}
     requests = SiteApprovalRequest.objects
     waiting = due = unrun = 0
-    if user.is_head_teacher:
+    if permissions.can_decide_requests(user):
         waiting = requests.waiting_for(user).count()
         due = requests.decidable_by(user).due_for_review().count()
         unrun = requests.decidable_by(user).approved().runners_all_left().count()

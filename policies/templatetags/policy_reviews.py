@@ -1,5 +1,6 @@
 from django import template
 
+from .. import permissions
 from ..models import PolicyVersion
 
 register = template.Library()
@@ -12,7 +13,7 @@ def review_panel(context) -> dict:
     Two queries whatever the number of policies: the live versions, then the drafts in progress.
     """
     user = context["user"]
-    if not (user.is_authenticated and (user.is_hr or user.is_executive_head)):
+    if not permissions.can_follow_reviews(user):
         return {"show": False}
     versions = list(PolicyVersion.objects.published().select_related("policy").order_by("policy__title"))
     drafts = {

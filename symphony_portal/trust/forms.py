@@ -1,20 +1,30 @@
 from django import forms
-from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 
 from . import people_import
 from .models import User
 
 
-class PersonCreationForm(BaseUserCreationForm):
+class PersonCreationForm(forms.ModelForm):
+    """A new person, without a password: they choose it from the invitation emailed to them."""
+
     class Meta:
         model = User
         fields = ["email", "full_name", "kind", "school", "job_title"]
 
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("Someone in the portal already has this email address.")
+        return email
 
-class PersonChangeForm(UserChangeForm):
+
+class PersonChangeForm(forms.ModelForm):
+    """A person's details; the admin shows only the fields the signed-in person may change."""
+
     class Meta:
         model = User
-        fields = "__all__"
+        fields = ["email", "full_name", "kind", "school", "job_title"]
+        fields += ["is_active", "is_staff", "is_superuser"]
 
 
 class PeopleImportUploadForm(forms.Form):

@@ -10,12 +10,16 @@ from functools import cached_property
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+# The one name of the people who belong to no school: the central trust team (trustees too).
+CENTRAL_TEAM = "Central trust team"
 
 
 class School(models.Model):
@@ -45,6 +49,18 @@ class UserQuerySet(models.QuerySet):
     def in_school(self, school: "School | None") -> "UserQuerySet":
         """People of one school, or of the central trust team when ``school`` is None."""
         return self.filter(school=school)
+
+    def heads_by_school(self) -> dict[int, list["User"]]:
+        """These people who are a school's Head Teacher / Head of School, by school id, by name."""
+        heads: dict[int, list[User]] = {}
+        assignments = (
+            RoleAssignment.objects.filter(role=Role.HEAD_TEACHER, user__in=self)
+            .select_related("user")
+            .order_by("user__full_name")
+        )
+        for assignment in assignments:
+            heads.setdefault(assignment.school_id, []).append(assignment.user)
+        return heads
 
     def holding(self, role: str, *, school: "School | None" = None) -> "UserQuerySet":
         """People holding ``role``; for a school role, at ``school``. Combine with ``active()`` as needed."""
@@ -127,7 +143,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def school_name(self) -> str:
-        return self.school.name if self.school_id else "Central trust team"
+        return self.school.name if self.school_id else CENTRAL_TEAM
+
+    @property
+    def is_central_team(self) -> bool:
+        """Belongs to no school: the central trust team (and the Board of Trustees)."""
+        return self.school_id is None
 
     # Roles. One query per request at most: roles are read once and kept on the instance.
     @cached_property
@@ -162,6 +183,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         """A Head Teacher in the policy's sense: a school's Head, or the Executive Head Teacher."""
         return bool(self.headed_school_ids) or self.is_executive_head
 
+    @property
+    def sees_whole_trust(self) -> bool:
+        """The Executive Head Teacher and HR oversee every school and the central team."""
+        return self.is_active and (self.is_executive_head or self.is_hr)
+
+    @property
+    def is_trust_administrator(self) -> bool:
+        """A superuser: the only one who grants the roles that read cases, and the superuser flags."""
+        return self.is_active and self.is_superuser
+
     def role_labels(self) -> list[str]:
         labels = []
         for assignment in self.role_assignments.select_related("school"):
@@ -177,10 +208,21 @@ class Role(models.TextChoices):
 
 
 SCHOOL_ROLES = {Role.HEAD_TEACHER}
+# Roles that read confidential reports (Heads, the Executive Head, the Chair) and HR itself: only a
+# trust administrator grants or removes them, and every change is recorded and announced.
+GUARDED_ROLES = frozenset({Role.HEAD_TEACHER, Role.EXECUTIVE_HEAD, Role.CHAIR_OF_TRUSTEES, Role.HR})
+
+
+class RoleAssignmentQuerySet(models.QuerySet):
+    def held(self, person: User, role: str, *, school: School | None = None) -> "RoleAssignmentQuerySet":
+        """The assignment of ``role`` to ``person`` (at ``school`` for a school role; none for the others)."""
+        return self.filter(user=person, role=role, school=school)
 
 
 class RoleAssignment(models.Model):
     """A role a person holds: at one school (Head Teacher / Head of School) or trust-wide."""
+
+    _history_user: "User | None"  # set before a save: who django-simple-history records
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField(max_length=30, choices=Role.choices)
@@ -189,6 +231,8 @@ class RoleAssignment(models.Model):
     )
 
     history = HistoricalRecords()
+
+    objects = RoleAssignmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["role", "school__name"]
@@ -218,6 +262,60 @@ class RoleAssignment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("admin:trust_user_change", args=[self.user_id])
+
+
+ROLE_CHANGE_APPEND_ONLY = "A role change is a permanent record: it cannot be changed or deleted."
+
+
+class RoleChangeQuerySet(models.QuerySet):
+    """Role changes are added, never updated or deleted, one by one or in bulk."""
+
+    def update(self, **kwargs):
+        raise ValidationError(ROLE_CHANGE_APPEND_ONLY)
+
+    def delete(self):
+        raise ValidationError(ROLE_CHANGE_APPEND_ONLY)
+
+
+class RoleChange(models.Model):
+    """A guarded role granted or removed: who did it, to whom, which role (at which school), when.
+
+    Append-only: the record of who could read cases, and since when, must outlive every later change.
+    """
+
+    class Action(models.TextChoices):
+        GRANTED = "granted", "Granted"
+        REMOVED = "removed", "Removed"
+
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    changed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    objects = RoleChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        where = f", {self.school}" if self.school_id else ""
+        return f"{self.get_role_display()}{where} {self.get_action_display().lower()}: {self.person}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(ROLE_CHANGE_APPEND_ONLY)
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(ROLE_CHANGE_APPEND_ONLY)
+
+    @property
+    def concerns_executive_head(self) -> bool:
+        """The Executive Head's role changed, or the person changed is the Executive Head."""
+        return self.role == Role.EXECUTIVE_HEAD or self.person.is_executive_head
 
 
 class PeopleImportQuerySet(models.QuerySet):

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from .models import SCHOOL_ROLES, Kind, Role, RoleAssignment, School, User
+from . import permissions
+from .models import CENTRAL_TEAM, GUARDED_ROLES, SCHOOL_ROLES, Kind, Role, RoleAssignment, School, User
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
@@ -142,7 +143,8 @@ class Plan:
     to_update: list[Update] = field(default_factory=list)
     unchanged: list[User] = field(default_factory=list)
     missing: list[User] = field(default_factory=list)  # active, not in the file: deactivated only if asked
-    kept: list[User] = field(default_factory=list)  # missing but never deactivated (the importer, admins)
+    # Missing but never deactivated by an import: the importer, administrators, holders of guarded roles.
+    kept: list[User] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     current_roles: dict = field(default_factory=dict)  # user id -> {(role, school id): assignment id}
 
@@ -234,7 +236,7 @@ def _changes(person: User, wanted: PersonRow, roles: frozenset) -> tuple[str, ..
         changes.append(f"kind: {person.get_kind_display()} → {Kind(wanted.kind).label}")
     if person.school_id != (wanted.school.pk if wanted.school else None):
         changes.append(
-            f"school: {person.school_name} → {wanted.school.name if wanted.school else 'Central trust team'}"
+            f"school: {person.school_name} → {wanted.school.name if wanted.school else CENTRAL_TEAM}"
         )
     if person.job_title != wanted.job_title:
         changes.append(f"job title: {person.job_title or '(none)'} → {wanted.job_title or '(none)'}")
@@ -277,6 +279,19 @@ def plan(text: str, *, importer: User | None = None) -> Plan:
             continue
         first_row_of[read.email] = number
         person = people.get(read.email)
+        current = frozenset(result.current_roles.get(person.pk, {})) if person is not None else frozenset()
+        guarded_changes = {role for role, _ in current ^ read.roles if role in GUARDED_ROLES}
+        if guarded_changes:
+            # HR's file must not hand out (or take away) the roles that read cases, nor HR's own.
+            result.problems.append(
+                Problem(
+                    number,
+                    read.email,
+                    f"The roles on this row ({_role_names(read.roles)}) are not the ones held in the portal "
+                    f"({_role_names(current)}): {permissions.ROLE_CHANGE_PROBLEM}.",
+                )
+            )
+            continue
         if person is None:
             result.to_create.append(read)
             continue
@@ -288,8 +303,9 @@ def plan(text: str, *, importer: User | None = None) -> Plan:
 
     for email, person in people.items():
         if person.is_active and email not in first_row_of and email not in mentioned:
-            # Never lock out the person importing, nor the technical admin accounts.
-            never = person.is_superuser or (importer is not None and person.pk == importer.pk)
-            (result.kept if never else result.missing).append(person)
+            # Never lock out the person importing, nor a trust administrator.
+            roles = [role for role, _ in result.current_roles.get(person.pk, {})]  # read already: no query
+            deactivatable = permissions.can_be_deactivated_by_import(person, importer=importer, roles=roles)
+            (result.missing if deactivatable else result.kept).append(person)
     result.missing.sort(key=lambda p: (p.full_name, p.email))
     return result

@@ -1,4 +1,8 @@
-"""Writes to the trust's directory: importing people from HR's CSV, and inviting the new ones.
+"""Writes to the trust's directory: granting and removing roles, importing people from HR's CSV, and
+inviting the new ones.
+
+Roles are granted and removed only through ``grant_role`` and ``remove_role``: a trust administrator
+acts, the change is recorded (``RoleChange``) and the Executive Head and the Chair of Trustees are told.
 
 The file is the truth for the people in it: their name, kind, school, job title and roles become what
 the file says (a role missing from their row is taken away). People missing from the file are left
@@ -8,7 +12,7 @@ alone unless HR asks for them to be deactivated; nobody is ever deleted.
 import logging
 
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -17,8 +21,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from symphony_portal.lib import emails
 
-from . import people_import
-from .models import PeopleImport, RoleAssignment, User
+from . import people_import, permissions
+from .models import GUARDED_ROLES, SCHOOL_ROLES, PeopleImport, Role, RoleAssignment, RoleChange, School, User
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +30,87 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 500
 
 
+def _role_key(role: str, school: School | None) -> tuple[Role, School | None]:
+    role = Role(role)  # an unknown role is a ValueError: a bug, not input
+    if role in SCHOOL_ROLES and school is None:
+        raise ValidationError("A Head Teacher / Head of School needs a school.")
+    if role not in SCHOOL_ROLES:
+        school = None  # trust-wide roles have no school
+    return role, school
+
+
+@transaction.atomic
+def grant_role(person: User, role: str, *, school: School | None = None, by: User) -> RoleAssignment:
+    """Give a person a role (at a school, for a Head); recorded, and announced once committed."""
+    permissions.check_can_change_roles(by)
+    role, school = _role_key(role, school)
+    person = User.objects.select_for_update().get(pk=person.pk)  # one change to a person's roles at a time
+    if RoleAssignment.objects.held(person, role, school=school).exists():
+        raise ValidationError(f"{person} already holds this role.")
+    assignment = RoleAssignment(user=person, role=role, school=school)
+    assignment._history_user = by
+    assignment.full_clean()
+    assignment.save()
+    _record_role_change(person, role, school, RoleChange.Action.GRANTED, by=by)
+    return assignment
+
+
+@transaction.atomic
+def remove_role(person: User, role: str, *, school: School | None = None, by: User) -> None:
+    """Take a role away from a person; recorded, and announced once committed."""
+    permissions.check_can_change_roles(by)
+    role, school = _role_key(role, school)
+    person = User.objects.select_for_update().get(pk=person.pk)
+    assignment = RoleAssignment.objects.held(person, role, school=school).first()
+    if assignment is None:
+        raise ValidationError(f"{person} does not hold this role.")
+    assignment._history_user = by
+    assignment.delete()
+    _record_role_change(person, role, school, RoleChange.Action.REMOVED, by=by)
+
+
+def _record_role_change(person: User, role: Role, school: School | None, action: str, *, by: User) -> None:
+    if role not in GUARDED_ROLES:
+        return
+    change = RoleChange.objects.create(person=person, role=role, school=school, action=action, changed_by=by)
+    transaction.on_commit(lambda: announce_role_change(change), robust=True)
+
+
+def role_change_recipients(change: RoleChange) -> list[str]:
+    """The Executive Head and the Chair of Trustees; the Chair alone when the Executive Head is changed."""
+    chairs = User.objects.active().holding(Role.CHAIR_OF_TRUSTEES)
+    executive_heads = User.objects.active().holding(Role.EXECUTIVE_HEAD)
+    people = chairs if change.concerns_executive_head else chairs | executive_heads
+    return sorted(set(people.values_list("email", flat=True)))
+
+
+def announce_role_change(change: RoleChange) -> None:
+    """Email who changed whose role, which, where and when: the trust's check on its administrators."""
+    recipients = role_change_recipients(change)
+    if not recipients:
+        logger.warning("Role change %s: no active Executive Head or Chair of Trustees to tell", change.pk)
+        return
+    # Plain text only in the context: the message may be kept and sent later.
+    when = timezone.localtime(change.changed_at)
+    emails.send(
+        "role_changed",
+        to=recipients,
+        context={
+            "role": change.get_role_display(),
+            "school": change.school.name if change.school else "",
+            "action": change.get_action_display(),
+            "person": f"{change.person.full_name} ({change.person.email})",
+            "changed_by": f"{change.changed_by.full_name} ({change.changed_by.email})",
+            "when": f"{when:%d %B %Y, %H:%M}",
+            "link": emails.absolute_url("login"),
+        },
+    )
+
+
 def upload_people_import(text: str, *, filename: str, by: User | None) -> PeopleImport:
     """Keep an uploaded CSV as a pending import: nothing about people changes until it is confirmed."""
+    if by is not None:  # None: the shell's import_people, run by whoever administers the server
+        permissions.check_can_import_people(by)
     people_import.check_file(text)
     return PeopleImport.objects.create(filename=filename[:255], content=text, uploaded_by=by)
 
@@ -37,6 +120,8 @@ def confirm_people_import(
     pending: PeopleImport, *, deactivate_missing: bool, by: User | None
 ) -> PeopleImport:
     """Write a pending import in one transaction; a file with any problem changes nothing."""
+    if by is not None:
+        permissions.check_can_import_people(by)
     pending = PeopleImport.objects.select_for_update().get(pk=pending.pk)
     if not pending.is_pending:
         raise ValidationError("This file has already been imported.")
@@ -128,7 +213,11 @@ def _update_people(plan: people_import.Plan, *, by: User | None, reason: str) ->
 
 
 def _set_roles(plan: people_import.Plan, created: list[User], *, by: User | None, reason: str) -> None:
-    """Give the people in the file exactly the roles their row names; others keep theirs."""
+    """Give the people in the file exactly the roles their row names; others keep theirs.
+
+    The plan refuses rows that would change a guarded role (all of today's roles are), so this writes
+    nothing unless a role HR may manage is added one day; the check below keeps it that way.
+    """
     to_add, to_remove = [], []
     for person, row in zip(created, plan.to_create, strict=True):
         to_add += [RoleAssignment(user=person, role=role, school_id=school) for role, school in row.roles]
@@ -139,9 +228,11 @@ def _set_roles(plan: people_import.Plan, created: list[User], *, by: User | None
             for role, school in update.wanted.roles - current.keys()
         ]
         to_remove += [pk for key, pk in current.items() if key not in update.wanted.roles]
-    # Taking a role away is rare (a Head leaves the post): one deletion each, so that its history
-    # records who took it away.
-    for assignment in RoleAssignment.objects.filter(pk__in=to_remove):
+    removing = list(RoleAssignment.objects.filter(pk__in=to_remove))
+    if any(a.role in GUARDED_ROLES for a in [*to_add, *removing]):
+        raise PermissionDenied(permissions.ROLE_CHANGE_REFUSED)
+    # Taking a role away: one deletion each, so that its history records who took it away.
+    for assignment in removing:
         assignment._history_user = by
         assignment._change_reason = reason
         assignment.delete()
@@ -154,6 +245,17 @@ def invitation_link(person: User) -> str:
     """A set-your-password link, the same as a password reset's: valid until used or it expires."""
     uid = urlsafe_base64_encode(force_bytes(person.pk))
     return emails.absolute_url("password_reset_confirm", uid, default_token_generator.make_token(person))
+
+
+def invite(person: User) -> None:
+    """Email one new person the link to choose their password (people added in the admin)."""
+    if not person.is_active or person.has_usable_password():
+        return
+    emails.send(
+        "people_invitation",
+        to=[person.email],
+        context={"person": person, "link": invitation_link(person), "sign_in": emails.absolute_url("login")},
+    )
 
 
 def send_invitations(people_import_record: PeopleImport, people: list[User]) -> int:
@@ -190,6 +292,8 @@ def send_invitations(people_import_record: PeopleImport, people: list[User]) -> 
 
 def resend_invitations(people_import_record: PeopleImport, *, by: User | None) -> int:
     """Invite again the people this import created who have not chosen a password yet."""
+    if by is not None:
+        permissions.check_can_import_people(by)
     logger.info("People import %s: invitations sent again by %s", people_import_record.pk, by)
     waiting = [
         p for p in people_import_record.created_people.filter(is_active=True) if not p.has_usable_password()

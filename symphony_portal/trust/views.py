@@ -2,21 +2,16 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from . import people_import, services
+from . import people_import, permissions, services
 from .forms import PeopleImportConfirmForm, PeopleImportUploadForm
 from .models import PeopleImport
 
 # How many people of each list the preview shows; the counts are always complete.
 PREVIEW_LIST_LENGTH = 100
-
-
-def _check_hr(user) -> None:
-    if not user.is_hr:
-        raise PermissionDenied("Only HR can import people.")
 
 
 def _own_import(request, pk: int) -> PeopleImport:
@@ -26,7 +21,7 @@ def _own_import(request, pk: int) -> PeopleImport:
 
 @login_required
 def import_upload(request):
-    _check_hr(request.user)
+    permissions.check_can_import_people(request.user)
     form = PeopleImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         record = services.upload_people_import(
@@ -45,7 +40,7 @@ def import_upload(request):
 @login_required
 def import_preview(request, pk):
     record = _own_import(request, pk)
-    _check_hr(request.user)
+    permissions.check_can_import_people(request.user)
     plan = people_import.plan(record.content, importer=request.user) if record.is_pending else None
     return render(
         request,
@@ -58,7 +53,7 @@ def import_preview(request, pk):
 @require_POST
 def import_confirm(request, pk):
     record = _own_import(request, pk)
-    _check_hr(request.user)
+    permissions.check_can_import_people(request.user)
     form = PeopleImportConfirmForm(request.POST)
     deactivate_missing = form.is_valid() and form.cleaned_data["deactivate_missing"]
     try:
@@ -84,7 +79,7 @@ def import_confirm(request, pk):
 @require_POST
 def import_resend_invitations(request, pk):
     record = _own_import(request, pk)
-    _check_hr(request.user)
+    permissions.check_can_import_people(request.user)
     if record.is_pending:
         messages.error(request, "This file has not been imported yet: nobody has been invited.")
         return redirect(record)

@@ -12,7 +12,7 @@ from tests.trust.importing import csv_of, import_now
 pytestmark = pytest.mark.django_db
 
 NINA = "nina.gordon@symphony.test,Nina Gordon,employee,Harmony Primary School,,Year 3 Teacher"
-OMAR = "omar.haddad@symphony.test,Omar Haddad,employee,,hr,HR Officer"
+OMAR = "omar.haddad@symphony.test,Omar Haddad,employee,,,HR Officer"
 
 
 def link_in(body: str) -> str:

@@ -35,7 +35,7 @@ class Command(BaseCommand):
             self.stdout.write("demo_review: already loaded, left as it is.")
             return
         current = PolicyVersion.objects.published().filter(policy__slug="social-media-policy").first()
-        hr = User.objects.active().filter(role_assignments__role=Role.HR).order_by("pk").first()
+        hr = User.objects.active().holding(Role.HR).order_by("pk").first()
         if current is None or hr is None:
             raise CommandError("Load the demo trust and the seed policy first (make demo).")
         if PolicyVersion.objects.filter(policy=current.policy, status=PolicyVersion.Status.DRAFT).exists():

@@ -1,0 +1,44 @@
+"""Who may do what with policies: reading is open to everyone signed in; HR runs the review.
+
+What a person may *see* (drafts only for HR) is in ``PolicyVersionQuerySet.readable_by``, which asks
+``can_manage_reviews`` here.
+"""
+
+from django.core.exceptions import PermissionDenied
+
+from symphony_portal.trust.permissions import Person, signed_in
+
+
+def can_manage_reviews(user: Person) -> bool:
+    """HR drafts, edits, approves and publishes versions, and is the only one who sees drafts."""
+    return signed_in(user) and user.is_hr
+
+
+def check_can_manage_reviews(user: Person) -> None:
+    if not can_manage_reviews(user):
+        raise PermissionDenied("Only HR can draft and edit policies.")
+
+
+def can_follow_reviews(user: Person) -> bool:
+    """Where each policy's review stands: HR and the Executive Head Teacher (the whole trust's view)."""
+    return signed_in(user) and user.sees_whole_trust
+
+
+def can_see_exports(user: Person) -> bool:
+    """The record of every document that left the portal: HR."""
+    return signed_in(user) and user.is_hr
+
+
+def check_can_see_exports(user: Person) -> None:
+    if not can_see_exports(user):
+        raise PermissionDenied("Only HR can see the record of exports.")
+
+
+def can_prepare_signoff_pack(user: Person) -> bool:
+    """The signed-off review pack of an adopted version: HR and the Executive Head Teacher."""
+    return signed_in(user) and user.sees_whole_trust
+
+
+def check_can_prepare_signoff_pack(user: Person) -> None:
+    if not can_prepare_signoff_pack(user):
+        raise PermissionDenied("Only HR and the Executive Head Teacher can prepare the sign-off pack.")
