@@ -86,6 +86,8 @@ def test_it_lets_a_published_version_be_marked_superseded_and_nothing_else():
     version.status, version.superseded_at, version.superseded_by = SUPERSEDED, timezone.now(), successor
     version.save(update_fields=["status", "superseded_at", "superseded_by"])
     assert PolicyVersion.objects.get(pk=version.pk).status == SUPERSEDED
+    successor.status, successor.adopted_title = PUBLISHED, successor.policy.title  # as publishing does
+    successor.save()
 
     version.status = PUBLISHED
     with pytest.raises(FrozenVersionError):
