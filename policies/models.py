@@ -101,6 +101,34 @@ class PolicyVersionQuerySet(models.QuerySet):
         self._refuse_if_adopted()
         return super().update(**kwargs)
 
+    def _update(self, values):
+        # save()'s own UPDATE: of a draft, or of a published version only to supersede it by another
+        # version of its policy; called directly, anything else is refused like update().
+        changed = {field.name: value for field, _, value in values}
+        if not self._only_superseding(changed):
+            self._refuse_if_adopted()
+        return super()._update(values)
+
+    def _only_superseding(self, changed: dict) -> bool:
+        successor = getattr(changed.get("superseded_by"), "pk", changed.get("superseded_by"))
+        if not (
+            set(changed) <= {"status", "superseded_at", "superseded_by"}
+            and changed.get("status") == PolicyVersion.Status.SUPERSEDED
+            and changed.get("superseded_at") is not None
+            and successor is not None
+        ):
+            return False
+        rows = list(self.values_list("pk", "status", "policy_id"))
+        successor_policy = set(
+            PolicyVersion._base_manager.filter(pk=successor).values_list("policy_id", flat=True)
+        )
+        return all(
+            status in (PolicyVersion.Status.DRAFT, PolicyVersion.Status.PUBLISHED)
+            and pk != successor
+            and policy_id in successor_policy
+            for pk, status, policy_id in rows
+        )
+
     def delete(self):
         self._refuse_if_adopted()
         return super().delete()
@@ -314,6 +342,11 @@ class DraftOnlyQuerySet(models.QuerySet):
         self._refuse_if_adopted()
         self._refuse_targets(kwargs)
         return super().update(**kwargs)
+
+    def _update(self, values):  # save()'s own UPDATE, or anyone calling it directly
+        self._refuse_if_adopted()
+        self._refuse_targets({field.name: value for field, _, value in values})
+        return super()._update(values)
 
     def delete(self):
         self._refuse_if_adopted()

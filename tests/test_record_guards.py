@@ -118,6 +118,7 @@ def test_it_refuses_every_orm_path_that_changes_or_deletes_a_record(record):
         "_base_manager.delete": lambda: model._base_manager.filter(pk=row.pk).delete(),
         "_raw_delete": lambda: same._raw_delete(same.db),
         "bulk_update": lambda: model.objects.bulk_update([row], [field]),
+        "_update": lambda: same._update([(model._meta.get_field(field), None, timezone.now())]),
     }
     for name, attempt in attempts.items():
         with pytest.raises(AppendOnlyError), transaction.atomic():
@@ -194,6 +195,15 @@ def test_it_refuses_every_orm_path_into_an_adopted_version(adopted, draft_of):
         "version bulk_update": lambda: PolicyVersion.objects.bulk_update(
             [PolicyVersion(pk=adopted.pk, policy=adopted.policy, label="x")], ["label"]
         ),
+        "version _update": lambda: PolicyVersion._base_manager.filter(pk=adopted.pk)._update(
+            [(PolicyVersion._meta.get_field("label"), None, "x")]
+        ),
+        "clause _update": lambda: Clause._base_manager.filter(pk=clause.pk)._update(
+            [(Clause._meta.get_field("text"), None, "x")]
+        ),
+        "draft clause moved by _update": lambda: Clause._base_manager.filter(pk=draft_clause.pk)._update(
+            [(Clause._meta.get_field("section"), None, section.pk)]
+        ),
         "clause save": lambda: changed_clause().save(),
         "clause delete": lambda: Clause.objects.get(pk=clause.pk).delete(),
         "clause update": lambda: Clause.objects.filter(pk=clause.pk).update(text="x"),
@@ -250,6 +260,11 @@ def test_it_refuses_to_mark_a_version_superseded_without_its_successor():
         version.save(update_fields=["status", "superseded_at", "superseded_by"])  # another policy's
     with pytest.raises(FrozenVersionError):
         PolicyVersion.objects.filter(pk=version.pk).update(status=SUPERSEDED)
+    fields = [PolicyVersion._meta.get_field(name) for name in ("status", "superseded_at", "superseded_by")]
+    with pytest.raises(FrozenVersionError):  # save()'s own UPDATE, called directly with another policy's
+        PolicyVersion._base_manager.filter(pk=version.pk)._update(
+            list(zip(fields, [None] * 3, [SUPERSEDED, timezone.now(), other_policy.pk], strict=True))
+        )
     assert PolicyVersion.objects.get(pk=version.pk).status == PUBLISHED
 
 
@@ -421,3 +436,22 @@ def test_it_reports_refusals_as_validation_errors_with_a_clear_message(adopted):
     with pytest.raises(ValidationError) as raised:
         Clause.objects.filter(version=adopted).update(text="x")
     assert "Start a new draft version" in raised.value.messages[0]
+
+
+@on_postgres
+@pytest.mark.postgres
+def test_it_refuses_in_sql_an_acknowledgement_of_a_version_not_live_or_of_another_text(teacher, colleague):
+    old = make_version(status=PUBLISHED, label="2016-2019", sections={"Purpose": ["Be kind."]})
+    record = acknowledge(old, by=teacher)[0]  # the database computed the same fingerprint as Python
+    assert record.fingerprint == fingerprint(old)
+    insert = (
+        "INSERT INTO acknowledgements_acknowledgement (person_id, version_id, acknowledged_at, kind,"
+        " school_name, role_labels, job_title, statement, fingerprint)"
+        " VALUES (%s, %s, now(), 'employee', '', '', '', 'I have read it.', %s)"
+    )
+    assert "fingerprint is not" in _refused(insert, [colleague.pk, old.pk, "0" * 64])
+    new = make_successor(old, label="2019-2022", sections={"Purpose": ["Be kinder."]})
+    assert "not the live version" in _refused(insert, [colleague.pk, old.pk, fingerprint(old)])
+    with connection.cursor() as cursor:
+        cursor.execute(insert, [colleague.pk, new.pk, fingerprint(new)])
+    assert Acknowledgement.objects.filter(person=colleague, version=new).exists()

@@ -1,7 +1,8 @@
 """Records the portal keeps for good: the Python half of the guard (the database half is in migrations).
 
 Every write path of the ORM is closed in one place: a model's ``save()``/``delete()`` and a QuerySet
-whose ``update()``, ``delete()``, ``_raw_delete()`` and ``bulk_update()`` ask first. A model using it
+whose ``update()``, ``_update()`` (save's own UPDATE), ``delete()``, ``_raw_delete()`` and
+``bulk_update()`` ask first. A model using it
 names its guarded manager as its base manager too (``Meta.base_manager_name = "objects"``), so that
 ``Model._base_manager`` (what Django's own deletion collector and related managers use) is guarded as
 well. On PostgreSQL, triggers refuse the same changes made in raw SQL (see ``PostgresOnlySQL``).
@@ -30,6 +31,9 @@ class AppendOnlyQuerySet(models.QuerySet):
         self._refuse()
 
     def delete(self):
+        self._refuse()
+
+    def _update(self, values):  # what save() would use for an UPDATE: never wanted here
         self._refuse()
 
     def _raw_delete(self, using):
