@@ -26,6 +26,7 @@ from .forms import (
 )
 from .models import Clause, ExportKind, Policy, PolicyExport, PolicyVersion
 from .pdf import render_version_pdf
+from .permissions import can_draft_policies, check_can_draft_policies
 from .selectors import fingerprint, outline
 
 logger = logging.getLogger(__name__)
@@ -97,16 +98,18 @@ def version_detail(request, slug, pk):
 
 
 def _draft_for(request, slug: str, pk: int) -> PolicyVersion:
-    """The draft, for HR only: everyone else gets "not found", as if it did not exist."""
+    """The draft, for HR only: everyone else gets "not found", as if it did not exist.
+
+    A change HR post to a draft that was published meanwhile (the other tab, the colleague who was
+    quicker) reaches the service, which changes nothing and says who published it, instead of "not found".
+    """
+    versions = PolicyVersion.objects.readable_by(request.user)
+    if not (request.method == "POST" and can_draft_policies(request.user)):
+        versions = versions.filter(status=PolicyVersion.Status.DRAFT)
     version = get_object_or_404(
-        PolicyVersion.objects.readable_by(request.user)
-        .filter(status=PolicyVersion.Status.DRAFT)
-        .select_related("policy", "continues", "approval_recorded_by"),
-        policy__slug=slug,
-        pk=pk,
+        versions.select_related("policy", "continues", "approval_recorded_by"), policy__slug=slug, pk=pk
     )
-    if not request.user.is_hr:  # readable_by already hides drafts; this says why nothing else may pass
-        raise PermissionDenied
+    check_can_draft_policies(request.user)  # readable_by already hides drafts; this says why nobody else may
     return version
 
 
@@ -114,12 +117,12 @@ def _back_to_draft(version: PolicyVersion, anchor: str = ""):
     return redirect(version.get_draft_url() + (f"#{anchor}" if anchor else ""))
 
 
-def _refused(request, version: PolicyVersion, error: ValidationError):
+def _refused(request, version: PolicyVersion, error: ValidationError, anchor: str = ""):
     """Say why a change was refused; if the draft was published meanwhile, go to the published version."""
     messages.error(request, error.messages[0])
     if not PolicyVersion.objects.filter(pk=version.pk, status=PolicyVersion.Status.DRAFT).exists():
         return redirect(version.get_absolute_url())
-    return _back_to_draft(version)
+    return _back_to_draft(version, anchor)
 
 
 def _numbered_clause(version: PolicyVersion, clause: Clause) -> str:
@@ -317,7 +320,7 @@ def _move(request, version: PolicyVersion, row, move, *, where, anchor: str):
     try:
         move(row, direction=direction, by=request.user)
     except ValidationError as error:
-        messages.error(request, error.messages[0])
+        return _refused(request, version, error, anchor)
     else:
         messages.success(request, f"{type(row).__name__} moved {direction}: it is now {where(row)}.")
     return _back_to_draft(version, anchor)
