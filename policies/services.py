@@ -20,6 +20,7 @@ from symphony_portal.lib.terms import Term
 from symphony_portal.trust.models import Role, User
 
 from .models import Clause, ExportKind, PackJob, Policy, PolicyExport, PolicyVersion, ReviewReminder, Section
+from .permissions import check_can_draft_policies
 from .selectors import fingerprint
 
 logger = logging.getLogger(__name__)
@@ -40,8 +41,7 @@ class EditConflict(ValidationError):
 
 
 def _require_hr(user: User) -> None:
-    if not (user.is_active and user.is_hr):
-        raise PermissionDenied("Only HR can draft and edit policies.")
+    check_can_draft_policies(user)
 
 
 class NoLongerDraft(ValidationError):
