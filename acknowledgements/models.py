@@ -3,17 +3,18 @@
 An acknowledgement is append-only. It keeps a snapshot of the person at that moment (kind, school,
 roles, job title) and the exact wording they confirmed, next to the fingerprint of the version's text,
 so the record stays true when the person moves school, the school is renamed or the policy changes.
-The guard sits on the model and its QuerySet, the path every writer (admin, forms, services, shell)
-goes through; deleting a person or a version that has acknowledgements is refused by PROTECT.
+The guard sits on the model and its QuerySet (symphony_portal.lib.records), the path every writer
+(admin, forms, services, shell) goes through, and on PostgreSQL in a trigger that refuses UPDATE, DELETE
+and TRUNCATE; deleting a person or a version that has acknowledgements is refused by PROTECT.
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
 from policies.models import PolicyVersion
+from symphony_portal.lib.records import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet  # noqa: F401 (re-exported)
 from symphony_portal.trust.models import Kind, School
 
 APPEND_ONLY_MESSAGE = "An acknowledgement is a permanent record: it cannot be changed or deleted."
@@ -30,37 +31,6 @@ STATEMENTS = {
 def statement_for(kind: str) -> str:
     """The wording a person of this kind confirms."""
     return STATEMENTS[Kind(kind)]
-
-
-class AppendOnlyError(ValidationError):
-    """Raised on any attempt to change or delete a permanent record."""
-
-    def __init__(self, message: str = APPEND_ONLY_MESSAGE):
-        super().__init__(message, code="append_only")
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    """Rows can be added (one by one or in bulk) but never updated or deleted in bulk."""
-
-    def update(self, **kwargs):
-        raise AppendOnlyError()
-
-    def delete(self):
-        raise AppendOnlyError()
-
-
-class AppendOnlyModel(models.Model):
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError()
-        kwargs["force_insert"] = True  # never an UPDATE, even with a primary key set by hand
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError()
 
 
 class AcknowledgementQuerySet(AppendOnlyQuerySet):
@@ -95,8 +65,10 @@ class Acknowledgement(AppendOnlyModel):
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the exact text acknowledged.")
 
     objects = AcknowledgementQuerySet.as_manager()
+    append_only_message = APPEND_ONLY_MESSAGE
 
     class Meta:
+        base_manager_name = "objects"  # Model._base_manager is guarded too
         ordering = ["-acknowledged_at"]
         constraints = [
             models.UniqueConstraint(
@@ -133,8 +105,10 @@ class Reminder(AppendOnlyModel):
     sent_at = models.DateTimeField(default=timezone.now)
 
     objects = AppendOnlyQuerySet.as_manager()
+    append_only_message = "A reminder sent is a permanent record: it cannot be changed or deleted."
 
     class Meta:
+        base_manager_name = "objects"
         ordering = ["-sent_at"]
         indexes = [models.Index(fields=["recipient", "version", "about"], name="ack_reminder_lookup")]
 

@@ -133,7 +133,7 @@ def pack_context(version: PolicyVersion, *, now: datetime | None = None) -> dict
                 ACKNOWLEDGED_COLUMNS,
             )
         )
-        row = [version.policy.title, version.label, name, email, kinds[kind], school, roles, job]
+        row = [version.title, version.label, name, email, kinds[kind], school, roles, job]
         csv_rows.append(row + ["Acknowledged", when, statement, print_])
     still_waiting: dict[str, RegisterGroup] = {}
     for name, email, kind, school, job in waiting:
@@ -141,7 +141,7 @@ def pack_context(version: PolicyVersion, *, now: datetime | None = None) -> dict
         still_waiting.setdefault(school, RegisterGroup(school)).lines.append(
             line([name, kinds[kind], job], OUTSTANDING_COLUMNS)
         )
-        row = [version.policy.title, version.label, name, email, kinds[kind], school, "", job]
+        row = [version.title, version.label, name, email, kinds[kind], school, "", job]
         csv_rows.append(row + ["Outstanding", "", "", ""])
 
     scope = Scope(schools=list(School.objects.order_by("name")), central=True, whole_trust=True)

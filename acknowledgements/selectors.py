@@ -238,7 +238,7 @@ def register_rows(versions: list[PolicyVersion]):
         for name, email, kind, school, job in people.iterator(chunk_size=2000):
             school = school or CENTRAL_TEAM
             yield [
-                version.policy.title,
+                version.title,
                 version.label,
                 name,
                 email,

@@ -38,9 +38,11 @@ def acknowledge(version: PolicyVersion, *, by: User) -> tuple[Acknowledgement, b
     existing = Acknowledgement.objects.filter(person=by, version=version).first()
     if existing:
         return existing, False
-    # Read the status inside the transaction: a version superseded a moment ago is refused.
-    if not PolicyVersion.objects.filter(pk=version.pk, status=PolicyVersion.Status.PUBLISHED).exists():
+    # Read the status under a shared lock held until commit: a publication in progress is waited for
+    # (then this version is superseded and refused), and none can supersede it before this commits.
+    if PolicyVersion.objects.status_for_share(version.pk) != PolicyVersion.Status.PUBLISHED:
         raise NotCurrentVersionError(version)
+    version = PolicyVersion.objects.select_related("policy").get(pk=version.pk)  # as it is under the lock
     record = Acknowledgement(
         person=by,
         version=version,

@@ -38,7 +38,15 @@ class PolicyAdmin(HRModelAdmin, SimpleHistoryAdmin):
 class PolicyVersionAdmin(FrozenAwareAdmin):
     list_display = ["__str__", "status", "adopted_season", "adopted_year", "review_season", "review_year"]
     list_filter = ["policy", "status"]
-    readonly_fields = ["status", "published_at", "published_by", "superseded_at", "created_at"]
+    readonly_fields = [
+        "status",
+        "adopted_title",
+        "published_at",
+        "published_by",
+        "superseded_at",
+        "superseded_by",
+        "created_at",
+    ]
 
     def version_of(self, obj):
         return obj

@@ -5,20 +5,23 @@ display numbers (6.3) come from that order. ``key`` is a clause's (and a section
 versions: a clause carried into the next version keeps its key, so versions can be compared and cited.
 
 A version that has been published is a record of what the trust adopted: it, its sections and its
-clauses can no longer be changed or deleted. The guard sits on the model and its QuerySet because the
-ORM is the one path every writer (admin, forms, services, shell) goes through.
+clauses can no longer be changed or deleted; its one allowed change is to be marked superseded by its
+successor. The guard sits on the models and their QuerySets, which are also their base managers, so
+every ORM path (save, delete, update, bulk writes, raw delete, Django's own collector) asks first; on
+PostgreSQL, triggers (migration 0005) refuse the same in raw SQL.
 """
 
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from symphony_portal.lib.records import AppendOnlyModel, AppendOnlyQuerySet
 from symphony_portal.lib.terms import ReviewStatus, Term
 
 from . import permissions
@@ -74,15 +77,76 @@ class PolicyVersionQuerySet(models.QuerySet):
             return self.all()
         return self.adopted()
 
-    def update(self, **kwargs):
+    def status_for_share(self, pk: int) -> str | None:
+        """The version's status, read under a shared row lock held to the end of the transaction.
+
+        On PostgreSQL (SELECT ... FOR SHARE) it waits for a publication in progress and then reads what
+        it committed, and a publication waits for it: what is decided on this status (an
+        acknowledgement) is of a version live when it was made. Many readers share the lock. SQLite
+        runs one writer at a time, so a plain read is enough there.
+        """
+        connection = connections[self.db]
+        if connection.vendor != "postgresql":
+            return self.filter(pk=pk).values_list("status", flat=True).first()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT status FROM {self.model._meta.db_table} WHERE id = %s FOR SHARE", [pk])  # noqa: S608 - table name from the model
+            row = cursor.fetchone()
+        return row[0] if row else None
+
+    # The guard: no bulk path touches an adopted version. Superseding goes through save() alone,
+    # where its successor is checked (PolicyVersion.save).
+    def _refuse_if_adopted(self) -> None:
         if self.exclude(status=PolicyVersion.Status.DRAFT).exists():
             raise FrozenVersionError()
+
+    def update(self, **kwargs):
+        self._refuse_if_adopted()
         return super().update(**kwargs)
 
+    def _update(self, values):
+        # save()'s own UPDATE: of a draft, or of a published version only to supersede it by another
+        # version of its policy; called directly, anything else is refused like update().
+        changed = {field.name: value for field, _, value in values}
+        if not self._only_superseding(changed):
+            self._refuse_if_adopted()
+        return super()._update(values)
+
+    def _only_superseding(self, changed: dict) -> bool:
+        successor = getattr(changed.get("superseded_by"), "pk", changed.get("superseded_by"))
+        if not (
+            set(changed) <= {"status", "superseded_at", "superseded_by"}
+            and changed.get("status") == PolicyVersion.Status.SUPERSEDED
+            and changed.get("superseded_at") is not None
+            and successor is not None
+        ):
+            return False
+        rows = list(self.values_list("pk", "status", "policy_id"))
+        successor_policy = set(
+            PolicyVersion._base_manager.filter(pk=successor).values_list("policy_id", flat=True)
+        )
+        return all(
+            status in (PolicyVersion.Status.DRAFT, PolicyVersion.Status.PUBLISHED)
+            and pk != successor
+            and policy_id in successor_policy
+            for pk, status, policy_id in rows
+        )
+
     def delete(self):
-        if self.exclude(status=PolicyVersion.Status.DRAFT).exists():
-            raise FrozenVersionError()
+        self._refuse_if_adopted()
         return super().delete()
+
+    def _raw_delete(self, using):
+        self._refuse_if_adopted()
+        return super()._raw_delete(using)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        _refuse_if_any_adopted({obj.pk for obj in objs})
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        if kwargs.get("update_conflicts"):
+            raise FrozenVersionError()
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class PolicyVersion(models.Model):
@@ -114,6 +178,22 @@ class PolicyVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     superseded_at = models.DateTimeField(null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The version whose publication superseded this one.",
+    )
+    # The policy's title is printed on every copy of a version; once adopted, the title stays as it was
+    # adopted even if the policy is renamed later. Part of the fingerprint (policies.selectors).
+    adopted_title = models.CharField(
+        max_length=200, blank=True, help_text="The policy's title when this version was published."
+    )
+    # False only for versions adopted or approved before titles were fingerprinted: their recorded
+    # fingerprints (acknowledgements, exports, approvals) are of the clauses alone and must stay true.
+    title_in_fingerprint = models.BooleanField(default=True, editable=False)
     # The sign-off, recorded by HR before publishing. The fingerprint is of the text that was approved:
     # a draft edited after its approval needs the approval recorded again.
     approved_by_body = models.CharField(
@@ -139,19 +219,24 @@ class PolicyVersion(models.Model):
             models.UniqueConstraint(
                 fields=["policy"], condition=Q(status="draft"), name="policies_one_draft_version"
             ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | ~Q(adopted_title=""), name="policies_adopted_version_has_title"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="superseded") | Q(superseded_by__isnull=False),
+                name="policies_superseded_version_has_successor",
+            ),
         ]
+        base_manager_name = "objects"  # Model._base_manager is guarded too
 
     def __str__(self) -> str:
-        return f"{self.policy.title} {self.label}"
+        return f"{self.title} {self.label}"
 
     def save(self, *args, **kwargs):
         if self.pk:
             stored = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
-            if (
-                stored is not None
-                and stored != self.Status.DRAFT
-                and not self._is_superseding(stored, kwargs)
-            ):
+            adopted = stored is not None and stored != self.Status.DRAFT
+            if adopted and not self._is_superseding(stored, kwargs):
                 raise FrozenVersionError()
         super().save(*args, **kwargs)
 
@@ -171,14 +256,24 @@ class PolicyVersion(models.Model):
         return super().delete(*args, **kwargs)
 
     def _is_superseding(self, stored: str, kwargs: dict) -> bool:
-        # The one change a published version may take: being marked superseded by its successor.
+        """The one change a published version may take: being marked superseded by its successor, a
+        newer version of the same policy (that publishing makes live in the same transaction)."""
         update_fields = set(kwargs.get("update_fields") or ())
         return (
             stored == self.Status.PUBLISHED
             and self.status == self.Status.SUPERSEDED
             and bool(update_fields)
-            and update_fields <= {"status", "superseded_at"}
+            and update_fields <= {"status", "superseded_at", "superseded_by"}
+            and self.superseded_at is not None
+            and self.superseded_by_id is not None
+            and self.superseded_by_id != self.pk
+            and type(self).objects.filter(pk=self.superseded_by_id, policy_id=self.policy_id).exists()
         )
+
+    @property
+    def title(self) -> str:
+        """The title printed on this version: as adopted, or for a draft the policy's title now."""
+        return self.adopted_title if not self.is_draft else self.policy.title
 
     @property
     def is_draft(self) -> bool:
@@ -210,28 +305,74 @@ class PolicyVersion(models.Model):
         return ReviewStatus(self.review_term, today or timezone.localdate())
 
 
-def _refuse_if_frozen(version_id) -> None:
-    if (
-        version_id
-        and PolicyVersion.objects.filter(pk=version_id).exclude(status=PolicyVersion.Status.DRAFT).exists()
-    ):
+def _refuse_if_any_adopted(version_ids) -> None:
+    """Refuse if any of these versions has been adopted (published or superseded)."""
+    version_ids = {pk for pk in version_ids if pk is not None}
+    adopted = PolicyVersion.objects.filter(pk__in=version_ids).exclude(status=PolicyVersion.Status.DRAFT)
+    if version_ids and adopted.exists():
         raise FrozenVersionError()
 
 
+def _refuse_if_frozen(version_id) -> None:
+    _refuse_if_any_adopted({version_id})
+
+
 class DraftOnlyQuerySet(models.QuerySet):
-    """Bulk writes are refused as soon as one row belongs to an adopted version."""
+    """Every bulk path of the parts of a version (sections, clauses) is refused as soon as one row it
+    touches, or one version or section it would move rows into, belongs to an adopted version."""
+
+    def _refuse_if_adopted(self) -> None:
+        if self.exclude(version__status=PolicyVersion.Status.DRAFT).exists():
+            raise FrozenVersionError()
+
+    def _refuse_targets(self, assignments: dict) -> None:
+        # A row can be moved into an adopted version by its version, or (a clause) by its section.
+        for name in ("version", "version_id", "section", "section_id"):
+            if name not in assignments:
+                continue
+            value = assignments[name]
+            if hasattr(value, "resolve_expression"):  # F(), Subquery: the target cannot be checked here
+                raise FrozenVersionError("A clause or section can only be moved to a version named plainly.")
+            pk = getattr(value, "pk", value)
+            if name.startswith("section"):
+                version_ids = Section.objects.filter(pk=pk).values_list("version_id", flat=True)
+                _refuse_if_any_adopted(set(version_ids))
+            else:
+                _refuse_if_frozen(pk)
 
     def update(self, **kwargs):
-        if self.exclude(version__status=PolicyVersion.Status.DRAFT).exists():
-            raise FrozenVersionError()
-        if "version" in kwargs or "version_id" in kwargs:
-            _refuse_if_frozen(getattr(kwargs.get("version"), "pk", kwargs.get("version_id")))
+        self._refuse_if_adopted()
+        self._refuse_targets(kwargs)
         return super().update(**kwargs)
 
+    def _update(self, values):  # save()'s own UPDATE, or anyone calling it directly
+        self._refuse_if_adopted()
+        self._refuse_targets({field.name: value for field, _, value in values})
+        return super()._update(values)
+
     def delete(self):
-        if self.exclude(version__status=PolicyVersion.Status.DRAFT).exists():
-            raise FrozenVersionError()
+        self._refuse_if_adopted()
         return super().delete()
+
+    def _raw_delete(self, using):
+        self._refuse_if_adopted()
+        return super()._raw_delete(using)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        objs = list(objs)
+        stored = self.model._base_manager.filter(pk__in=[obj.pk for obj in objs])
+        _refuse_if_any_adopted(set(stored.values_list("version_id", flat=True)))
+        for obj in objs:
+            obj.refuse_if_frozen_target()
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if kwargs.get("update_conflicts"):
+            raise FrozenVersionError()
+        for obj in objs:
+            obj.refuse_if_frozen_target()
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class DraftOnlyModel(models.Model):
@@ -241,17 +382,30 @@ class DraftOnlyModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        _refuse_if_frozen(self.version_id)
+        self.refuse_if_frozen_target()
         if self.pk:
             stored_version = (
-                type(self).objects.filter(pk=self.pk).values_list("version_id", flat=True).first()
+                type(self)._base_manager.filter(pk=self.pk).values_list("version_id", flat=True).first()
             )
             _refuse_if_frozen(stored_version)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         _refuse_if_frozen(self.version_id)
+        if self.pk:
+            stored_version = (
+                type(self)._base_manager.filter(pk=self.pk).values_list("version_id", flat=True).first()
+            )
+            _refuse_if_frozen(stored_version)
         return super().delete(*args, **kwargs)
+
+    def refuse_if_frozen_target(self) -> None:
+        """Refuse if this row would be written into an adopted version (through its version or section)."""
+        version_ids = {self.version_id}
+        section_id = getattr(self, "section_id", None)
+        if section_id is not None:
+            version_ids |= set(Section.objects.filter(pk=section_id).values_list("version_id", flat=True))
+        _refuse_if_any_adopted(version_ids)
 
 
 class Section(DraftOnlyModel):
@@ -264,6 +418,7 @@ class Section(DraftOnlyModel):
     objects = DraftOnlyQuerySet.as_manager()
 
     class Meta:
+        base_manager_name = "objects"  # Model._base_manager is guarded too
         ordering = ["version", "position"]
         constraints = [
             models.UniqueConstraint(fields=["version", "key"], name="policies_section_key_unique_in_version"),
@@ -294,6 +449,7 @@ class Clause(DraftOnlyModel):
     objects = DraftOnlyQuerySet.as_manager()
 
     class Meta:
+        base_manager_name = "objects"
         ordering = ["version", "section__position", "position"]
         constraints = [
             models.UniqueConstraint(fields=["version", "key"], name="policies_clause_key_unique_in_version"),
@@ -308,8 +464,10 @@ class Clause(DraftOnlyModel):
             raise ValidationError("A clause must belong to a section of its own version.")
 
 
-class ReviewReminder(models.Model):
+class ReviewReminder(AppendOnlyModel):
     """A review reminder that the mail server accepted: one per version, kind and scheduled day."""
+
+    append_only_message = "A review reminder sent is a permanent record: it cannot be changed or deleted."
 
     class Kind(models.TextChoices):
         DAYS_90 = "days_90", "90 days before the review term"
@@ -324,7 +482,10 @@ class ReviewReminder(models.Model):
     sent_at = models.DateTimeField(default=timezone.now)
     recipients = models.TextField(help_text="The HR people it went to, one address a line.")
 
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
+        base_manager_name = "objects"
         ordering = ["-sent_at"]
         constraints = [
             models.UniqueConstraint(
@@ -341,8 +502,10 @@ class ExportKind(models.TextChoices):
     SIGNOFF_PACK = "signoff_pack", "Signed-off review pack"
 
 
-class PolicyExport(models.Model):
+class PolicyExport(AppendOnlyModel):
     """A document that left the portal: who took it, when, of which version, and its bytes' SHA-256."""
+
+    append_only_message = "An export record is permanent: it cannot be changed or deleted."
 
     version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="exports")
     kind = models.CharField(max_length=20, choices=ExportKind.choices)
@@ -360,7 +523,10 @@ class PolicyExport(models.Model):
     file_sha256 = models.CharField("file fingerprint (SHA-256)", max_length=64)
     signed = models.BooleanField(default=False)
 
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
+        base_manager_name = "objects"
         ordering = ["-exported_at", "-pk"]
 
     def __str__(self) -> str:

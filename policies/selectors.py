@@ -72,9 +72,10 @@ def outline(version: PolicyVersion) -> list[NumberedSection]:
     return numbered
 
 
-def canonical_text(sections: list[NumberedSection]) -> str:
-    """The exact text of a version: each section heading, then each clause's text, one per line, in order."""
-    lines = []
+def canonical_text(sections: list[NumberedSection], *, title: str | None = None) -> str:
+    """The exact text of a version: its title (when fingerprinted), then each section heading and each
+    clause's text, one per line, in order."""
+    lines = [f"Title: {title}"] if title is not None else []
     for section in sections:
         lines.append(f"# {section.heading}")
         lines.extend(numbered.text for numbered in section.clauses)
@@ -84,19 +85,25 @@ def canonical_text(sections: list[NumberedSection]) -> str:
 def fingerprint(version: PolicyVersion, *, sections: list[NumberedSection] | None = None) -> str:
     """SHA-256 (hex) of the version's exact text: the one fingerprint used by every record and export.
 
+    The text includes the title the version is printed under (``version.title``: as adopted, or for a
+    draft the policy's title now, so renaming a policy after its approval needs the approval again),
+    except for versions adopted or approved before titles were fingerprinted (``title_in_fingerprint``
+    False), whose acknowledgements recorded the fingerprint of their clauses alone.
+
     Pass ``sections`` (it may be lazy) when the outline is loaded anyway, to save its two queries. An
     adopted version's text can never change, so its fingerprint is remembered in the cache (keyed by its
     creation time too, so a reused primary key can never pick up another version's value).
     """
+    title = version.title if version.title_in_fingerprint else None
     if version.is_draft:
-        return _sha256(sections if sections is not None else outline(version))
-    key = f"policies:fingerprint:{version.pk}:{version.created_at.isoformat()}"
+        return _sha256(sections if sections is not None else outline(version), title)
+    key = f"policies:fingerprint:v2:{version.pk}:{version.created_at.isoformat()}"
     value = cache.get(key)
     if value is None:
-        value = _sha256(sections if sections is not None else outline(version))
+        value = _sha256(sections if sections is not None else outline(version), title)
         cache.set(key, value, None)
     return value
 
 
-def _sha256(sections: list[NumberedSection]) -> str:
-    return hashlib.sha256(canonical_text(sections).encode("utf-8")).hexdigest()
+def _sha256(sections: list[NumberedSection], title: str | None) -> str:
+    return hashlib.sha256(canonical_text(sections, title=title).encode("utf-8")).hexdigest()

@@ -10,7 +10,7 @@ import smtplib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -20,7 +20,7 @@ from symphony_portal.lib.terms import Term
 from symphony_portal.trust.models import Role, User
 
 from . import permissions
-from .models import Clause, ExportKind, PackJob, PolicyExport, PolicyVersion, ReviewReminder, Section
+from .models import Clause, ExportKind, PackJob, Policy, PolicyExport, PolicyVersion, ReviewReminder, Section
 from .selectors import fingerprint
 
 logger = logging.getLogger(__name__)
@@ -44,9 +44,43 @@ def _require_hr(user: User) -> None:
     permissions.check_can_manage_reviews(user)
 
 
+class NoLongerDraft(ValidationError):
+    """The draft someone was changing has been published (or superseded) meanwhile: nothing changed."""
+
+    def __init__(self, version: PolicyVersion):
+        who = version.published_by or "another HR person"
+        when = "a moment ago"
+        if version.published_at and timezone.now() - version.published_at > timedelta(minutes=10):
+            when = f"on {timezone.localtime(version.published_at):%-d %B %Y at %H:%M}"
+        super().__init__(
+            f"This draft was published {when} by {who}, so nothing was changed. "
+            "Its text is now frozen: start a new draft to make further changes.",
+            code="no_longer_draft",
+        )
+
+
 def _require_draft(version: PolicyVersion) -> None:
     if not version.is_draft:
-        raise ValidationError("Only a draft can be changed: this version has been published.")
+        raise NoLongerDraft(version)
+
+
+def _lock_draft(version_id: int) -> PolicyVersion:
+    """Lock the version row and re-read it: every change to a draft decides on its state under this lock,
+    so a publication (which takes the same lock) happens wholly before or wholly after the change."""
+    version = PolicyVersion.objects.select_for_update().get(pk=version_id)
+    _require_draft(version)
+    return version
+
+
+def _current(row, what: str):
+    """Re-read a row of the locked draft (in place); someone may have removed it a moment ago."""
+    try:
+        row.refresh_from_db()
+    except ObjectDoesNotExist:
+        raise ValidationError(
+            f"This {what} was removed a moment ago by someone else: nothing was changed."
+        ) from None
+    return row
 
 
 def _attribute(obj, by: User):
@@ -66,6 +100,7 @@ def _renumber(rows, by: User) -> None:
 def start_draft(version: PolicyVersion, *, label: str, by: User) -> PolicyVersion:
     """Start the next version of a policy as a draft copy of its published version, keeping every key."""
     _require_hr(by)
+    version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
     if not version.is_published:
         raise ValidationError("A draft starts from the published version of a policy.")
     if PolicyVersion.objects.filter(policy=version.policy, status=PolicyVersion.Status.DRAFT).exists():
@@ -111,7 +146,9 @@ def edit_clause(
 ) -> Clause:
     """Save a clause's new wording, refusing it if someone saved the clause since ``revision``."""
     _require_hr(by)
-    _require_draft(clause.version)
+    _lock_draft(clause.version_id)
+    clause = _current(clause, "clause")
+    section = _current(section, "section")
     if section.version_id != clause.version_id:
         raise ValidationError("A clause can only move to a section of its own version.")
     # Compare-and-set: only one of two concurrent saves can move the revision on (both databases).
@@ -133,9 +170,12 @@ def edit_clause(
 def add_clause(section: Section, *, text: str, style: str, after: Clause | None, by: User) -> Clause:
     """Add a clause to a draft's section, after ``after`` (or at the start when it is None)."""
     _require_hr(by)
-    _require_draft(section.version)
+    version = _lock_draft(section.version_id)
+    section = _current(section, "section")
     siblings = list(section.clauses.order_by("position"))
-    clause = Clause(version=section.version, section=section, text=text, style=style, position=0)
+    clause = Clause(version=version, section=section, text=text, style=style, position=0)
+    if after is not None and after.pk not in {c.pk for c in siblings}:
+        raise ValidationError("The clause to add after was moved or removed a moment ago: nothing was added.")
     index = 0 if after is None else next(i for i, c in enumerate(siblings) if c.pk == after.pk) + 1
     siblings.insert(index, clause)
     clause.position = index + 1
@@ -148,7 +188,8 @@ def add_clause(section: Section, *, text: str, style: str, after: Clause | None,
 def remove_clause(clause: Clause, *, by: User) -> None:
     """Remove a clause from a draft and close the gap it leaves."""
     _require_hr(by)
-    _require_draft(clause.version)
+    _lock_draft(clause.version_id)
+    clause = _current(clause, "clause")
     section = clause.section
     _attribute(clause, by).delete()
     _renumber(section.clauses.order_by("position"), by)
@@ -158,7 +199,8 @@ def remove_clause(clause: Clause, *, by: User) -> None:
 def move_clause(clause: Clause, *, direction: str, by: User) -> Clause:
     """Move a clause one place up or down; past the end of its section it goes to the next section."""
     _require_hr(by)
-    _require_draft(clause.version)
+    _lock_draft(clause.version_id)
+    clause = _current(clause, "clause")
     siblings = list(clause.section.clauses.order_by("position"))
     index = next(i for i, c in enumerate(siblings) if c.pk == clause.pk)
     target = index - 1 if direction == UP else index + 1
@@ -187,7 +229,7 @@ def move_clause(clause: Clause, *, direction: str, by: User) -> Clause:
 def add_section(version: PolicyVersion, *, heading: str, by: User) -> Section:
     """Add an empty section at the end of a draft."""
     _require_hr(by)
-    _require_draft(version)
+    version = _lock_draft(version.pk)
     last = version.sections.aggregate(last=Max("position"))["last"] or 0
     section = _attribute(Section(version=version, heading=heading, position=last + 1), by)
     section.save()
@@ -198,7 +240,8 @@ def add_section(version: PolicyVersion, *, heading: str, by: User) -> Section:
 def edit_section(section: Section, *, heading: str, by: User) -> Section:
     """Change a draft section's heading."""
     _require_hr(by)
-    _require_draft(section.version)
+    _lock_draft(section.version_id)
+    section = _current(section, "section")
     section.heading = heading
     _attribute(section, by).save(update_fields=["heading"])
     return section
@@ -208,8 +251,8 @@ def edit_section(section: Section, *, heading: str, by: User) -> Section:
 def remove_section(section: Section, *, by: User) -> int:
     """Remove a section of a draft with its clauses; returns how many clauses went with it."""
     _require_hr(by)
-    _require_draft(section.version)
-    version = section.version
+    version = _lock_draft(section.version_id)
+    section = _current(section, "section")
     clauses = list(section.clauses.all())
     for clause in clauses:  # one by one, so that each deletion is in the history with who did it
         _attribute(clause, by).delete()
@@ -222,8 +265,9 @@ def remove_section(section: Section, *, by: User) -> int:
 def move_section(section: Section, *, direction: str, by: User) -> Section:
     """Move a section of a draft one place up or down."""
     _require_hr(by)
-    _require_draft(section.version)
-    sections = list(section.version.sections.order_by("position"))
+    version = _lock_draft(section.version_id)
+    section = _current(section, "section")
+    sections = list(version.sections.order_by("position"))
     index = next(i for i, s in enumerate(sections) if s.pk == section.pk)
     target = index - 1 if direction == UP else index + 1
     if not 0 <= target < len(sections):
@@ -249,7 +293,7 @@ def edit_version_details(
 ) -> PolicyVersion:
     """Change a draft's label, adoption and review terms, and who it applies to."""
     _require_hr(by)
-    _require_draft(version)
+    version = _lock_draft(version.pk)
     if PolicyVersion.objects.filter(policy=version.policy, label=label).exclude(pk=version.pk).exists():
         raise ValidationError(f"This policy already has a version called {label}.")
     version.label, version.applies_to, version.developed_by = label, applies_to, developed_by
@@ -263,13 +307,18 @@ def edit_version_details(
 def record_approval(
     version: PolicyVersion, *, approved_by_body: str, approved_on: date, minute_reference: str, by: User
 ) -> PolicyVersion:
-    """Record who approved a draft, when, and the minute, for the exact text it has now."""
+    """Record who approved a draft, when, and the minute, for the exact text (and title) it has now.
+
+    Under the version's lock: an approval recorded as the draft is being published waits for it and is
+    then refused, rather than writing the stale draft back over the published version.
+    """
     _require_hr(by)
-    _require_draft(version)
     if approved_on > timezone.localdate():
         raise ValidationError("The date of approval cannot be in the future.")
+    version = _lock_draft(version.pk)
     version.approved_by_body, version.approved_on = approved_by_body, approved_on
     version.approval_minute_reference = minute_reference
+    version.title_in_fingerprint = True  # an approval recorded now covers the title the text is printed under
     version.approved_fingerprint = fingerprint(version)
     version.approval_recorded_by = by
     _attribute(version, by).save()
@@ -278,26 +327,35 @@ def record_approval(
 
 @transaction.atomic
 def publish(version: PolicyVersion, *, by: User) -> PolicyVersion:
-    """Freeze an approved draft as the live version, supersede the previous one, and email everyone."""
+    """Freeze an approved draft as the live version, supersede the previous one, and email everyone.
+
+    Locks the policy, then its versions, and decides on their state as it is under the locks: a second
+    publication, an approval or an edit racing this one waits, then finds the draft published and
+    changes nothing. The approval's fingerprint must be of the text (and title) being published.
+    """
     _require_hr(by)
-    # Lock the policy's versions, so that two HR people publishing at once cannot both succeed.
-    versions = list(PolicyVersion.objects.select_for_update().filter(policy=version.policy))
-    version.refresh_from_db()
+    policy = Policy.objects.select_for_update().get(pk=version.policy_id)
+    versions = {v.pk: v for v in PolicyVersion.objects.select_for_update().filter(policy=policy)}
+    version = versions[version.pk]
+    version.policy = policy  # the title as locked: the one stored and fingerprinted
     _require_draft(version)
     if not version.has_approval:
         raise ValidationError("Record the approval (who approved it, when, the minute) before publishing.")
     if version.approved_fingerprint != fingerprint(version):
         raise ValidationError(
-            "The text was changed after its approval was recorded. Record the approval of this text again."
+            "The text (or the policy's title) was changed after its approval was recorded. "
+            "Record the approval of this text again."
         )
     if not version.clauses.exists():
         raise ValidationError("A version without clauses cannot be published.")
     now = timezone.now()
-    previous = next((v for v in versions if v.is_published), None)
+    previous = next((v for v in versions.values() if v.is_published), None)
     if previous is not None:
         previous.status, previous.superseded_at = PolicyVersion.Status.SUPERSEDED, now
-        _attribute(previous, by).save(update_fields=["status", "superseded_at"])
+        previous.superseded_by = version
+        _attribute(previous, by).save(update_fields=["status", "superseded_at", "superseded_by"])
     version.status, version.published_at, version.published_by = PolicyVersion.Status.PUBLISHED, now, by
+    version.adopted_title = policy.title
     _attribute(version, by).save()
     # robust: the version is published whatever the mail server does; a failure is logged, and the
     # acknowledgement reminders reach people later.

@@ -97,13 +97,16 @@ def version_detail(request, slug, pk):
 
 
 def _draft_for(request, slug: str, pk: int) -> PolicyVersion:
-    """The draft, for HR only: everyone else gets "not found", as if it did not exist."""
+    """The draft, for HR only: everyone else gets "not found", as if it did not exist.
+
+    A change HR post to a draft that was published meanwhile (the other tab, the colleague who was
+    quicker) reaches the service, which changes nothing and says who published it, instead of "not found".
+    """
+    versions = PolicyVersion.objects.readable_by(request.user)
+    if not (request.method == "POST" and permissions.can_manage_reviews(request.user)):
+        versions = versions.filter(status=PolicyVersion.Status.DRAFT)
     version = get_object_or_404(
-        PolicyVersion.objects.readable_by(request.user)
-        .filter(status=PolicyVersion.Status.DRAFT)
-        .select_related("policy", "continues", "approval_recorded_by"),
-        policy__slug=slug,
-        pk=pk,
+        versions.select_related("policy", "continues", "approval_recorded_by"), policy__slug=slug, pk=pk
     )
     permissions.check_can_manage_reviews(request.user)  # readable_by hides drafts already; this says why
     return version
@@ -111,6 +114,14 @@ def _draft_for(request, slug: str, pk: int) -> PolicyVersion:
 
 def _back_to_draft(version: PolicyVersion, anchor: str = ""):
     return redirect(version.get_draft_url() + (f"#{anchor}" if anchor else ""))
+
+
+def _refused(request, version: PolicyVersion, error: ValidationError, anchor: str = ""):
+    """Say why a change was refused; if the draft was published meanwhile, go to the published version."""
+    messages.error(request, error.messages[0])
+    if not PolicyVersion.objects.filter(pk=version.pk, status=PolicyVersion.Status.DRAFT).exists():
+        return redirect(version.get_absolute_url())
+    return _back_to_draft(version, anchor)
 
 
 def _numbered_clause(version: PolicyVersion, clause: Clause) -> str:
@@ -260,9 +271,12 @@ def clause_add(request, slug, pk, section_pk):
     form = AddClauseForm(request.POST or None, section=section, number=number)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        clause = services.add_clause(
-            section, text=data["text"], style=data["style"], after=data["after"], by=request.user
-        )
+        try:
+            clause = services.add_clause(
+                section, text=data["text"], style=data["style"], after=data["after"], by=request.user
+            )
+        except ValidationError as error:
+            return _refused(request, version, error)
         messages.success(request, f"Clause {number}.{clause.position} added.")
         return _back_to_draft(version, f"draft-clause-{clause.pk}")
     heading = section.heading or "the opening section"
@@ -277,7 +291,10 @@ def clause_remove(request, slug, pk, clause_pk):
     clause = get_object_or_404(version.clauses.select_related("section"), pk=clause_pk)
     number = _numbered_clause(version, clause)
     if request.method == "POST":
-        services.remove_clause(clause, by=request.user)
+        try:
+            services.remove_clause(clause, by=request.user)
+        except ValidationError as error:
+            return _refused(request, version, error)
         messages.success(request, f"Clause {number} removed. The clauses after it were renumbered.")
         return _back_to_draft(version, f"draft-section-{clause.section_id}")
     return render(
@@ -301,7 +318,7 @@ def _move(request, version: PolicyVersion, row, move, *, where, anchor: str):
     try:
         move(row, direction=direction, by=request.user)
     except ValidationError as error:
-        messages.error(request, error.messages[0])
+        return _refused(request, version, error, anchor)
     else:
         messages.success(request, f"{type(row).__name__} moved {direction}: it is now {where(row)}.")
     return _back_to_draft(version, anchor)
@@ -323,7 +340,10 @@ def section_add(request, slug, pk):
     version = _draft_for(request, slug, pk)
     form = SectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        section = services.add_section(version, heading=form.cleaned_data["heading"], by=request.user)
+        try:
+            section = services.add_section(version, heading=form.cleaned_data["heading"], by=request.user)
+        except ValidationError as error:
+            return _refused(request, version, error)
         messages.success(request, f"Section {section.position} added at the end. Add its clauses next.")
         return _back_to_draft(version, f"draft-section-{section.pk}")
     return _render_draft_form(request, version, form, title="Add a section", submit="Add section")
@@ -335,7 +355,10 @@ def section_edit(request, slug, pk, section_pk):
     section = get_object_or_404(version.sections, pk=section_pk)
     form = SectionForm(request.POST or None, initial={"heading": section.heading})
     if request.method == "POST" and form.is_valid():
-        services.edit_section(section, heading=form.cleaned_data["heading"], by=request.user)
+        try:
+            services.edit_section(section, heading=form.cleaned_data["heading"], by=request.user)
+        except ValidationError as error:
+            return _refused(request, version, error)
         messages.success(request, f"Heading of section {section.position} saved.")
         return _back_to_draft(version, f"draft-section-{section.pk}")
     return _render_draft_form(
@@ -348,7 +371,10 @@ def section_remove(request, slug, pk, section_pk):
     version = _draft_for(request, slug, pk)
     section = get_object_or_404(version.sections, pk=section_pk)
     if request.method == "POST":
-        removed = services.remove_section(section, by=request.user)
+        try:
+            removed = services.remove_section(section, by=request.user)
+        except ValidationError as error:
+            return _refused(request, version, error)
         messages.success(request, f"Section {section.position} removed with its {removed} clauses.")
         return _back_to_draft(version)
     return render(
@@ -391,13 +417,16 @@ def draft_approval(request, slug, pk):
     form = ApprovalForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.record_approval(
-            version,
-            approved_by_body=data["approved_by_body"],
-            approved_on=data["approved_on"],
-            minute_reference=data["minute_reference"],
-            by=request.user,
-        )
+        try:
+            services.record_approval(
+                version,
+                approved_by_body=data["approved_by_body"],
+                approved_on=data["approved_on"],
+                minute_reference=data["minute_reference"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            return _refused(request, version, error)
         messages.success(
             request,
             f"Approval recorded: {data['approved_by_body']}, {data['approved_on']:%-d %B %Y}. "
@@ -421,8 +450,7 @@ def draft_publish(request, slug, pk):
         try:
             services.publish(version, by=request.user)
         except ValidationError as error:
-            messages.error(request, error.messages[0])
-            return _back_to_draft(version)
+            return _refused(request, version, error)
         messages.success(
             request,
             f"{version} is published and frozen. Everyone is being emailed that a new version awaits them.",

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from symphony_portal.lib.records import AppendOnlyModel, AppendOnlyQuerySet
 from symphony_portal.trust.models import School
 
 from . import permissions
@@ -288,8 +289,11 @@ class Evidence(models.Model):
         return f"{self.report.reference}-evidence-{self.position}.{self.extension}"
 
 
-class ReportEvent(models.Model):
-    """One line of a case's timeline. Append-only: written by the services, never changed."""
+class ReportEvent(AppendOnlyModel):
+    """One line of a case's timeline. Append-only: written by the services, never changed or deleted
+    (refused by the ORM and, on PostgreSQL, by a trigger)."""
+
+    append_only_message = "A case's timeline is a permanent record: its events cannot be changed or deleted."
 
     class Kind(models.TextChoices):
         SUBMITTED = "submitted", "Report made"
@@ -301,7 +305,8 @@ class ReportEvent(models.Model):
         EVIDENCE_DOWNLOADED = "evidence_downloaded", "Evidence downloaded"
         STEPPED_ASIDE = "stepped_aside", "Handler stepped aside"
 
-    report = models.ForeignKey(ConcernReport, on_delete=models.CASCADE, related_name="events")
+    # PROTECT: a report with a timeline is never deleted, so its events are never deleted with it.
+    report = models.ForeignKey(ConcernReport, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=30, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -322,8 +327,10 @@ class ReportEvent(models.Model):
     note = models.TextField(blank=True)
 
     history = HistoricalRecords()
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
+        base_manager_name = "objects"
         ordering = ["report", "at", "pk"]
 
     def __str__(self) -> str:

@@ -15,10 +15,15 @@ from django.core.management import call_command
 from policies.models import PolicyVersion
 from symphony_portal.trust.models import Kind, Role
 from tests.builders import make_person, make_school
+from tests.db_flush import allow_test_flush_to_truncate
 
 # Playwright's sync API runs an event loop in the test thread; without this even the test
 # database set-up is refused as "async unsafe".
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# The test database is emptied with TRUNCATE between transactional tests; PostgreSQL refuses that on
+# permanent records except through this narrow escape (tests/db_flush.py).
+allow_test_flush_to_truncate()
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

@@ -1,10 +1,9 @@
 import pytest
-from django.utils import timezone
 
 from acknowledgements.models import Acknowledgement
 from acknowledgements.services import acknowledge
 from policies.models import PolicyVersion
-from tests.builders import make_version
+from tests.builders import make_successor, make_version
 
 
 @pytest.fixture
@@ -15,9 +14,7 @@ def version(db) -> PolicyVersion:
 
 def publish_successor(old: PolicyVersion, label: str = "2027-2030") -> PolicyVersion:
     """What publishing a new version does to the data: the old one superseded, the new one live."""
-    old.status, old.superseded_at = PolicyVersion.Status.SUPERSEDED, timezone.now()
-    old.save(update_fields=["status", "superseded_at"])
-    return make_version(policy=old.policy, label=label, sections={"Purpose": ["Be kinder online."]})
+    return make_successor(old, label=label, sections={"Purpose": ["Be kinder online."]})
 
 
 def acknowledged(version: PolicyVersion, *people) -> list[Acknowledgement]:

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from policies.models import Clause, FrozenVersionError, PolicyVersion, Section
 from tests.builders import make_version
@@ -81,9 +82,12 @@ def test_it_is_a_validation_error_with_a_clear_message(adopted):
 
 def test_it_lets_a_published_version_be_marked_superseded_and_nothing_else():
     version = make_version(status=PUBLISHED)
-    version.status = SUPERSEDED
-    version.save(update_fields=["status", "superseded_at"])
+    successor = make_version(policy=version.policy, label="next", status=PolicyVersion.Status.DRAFT)
+    version.status, version.superseded_at, version.superseded_by = SUPERSEDED, timezone.now(), successor
+    version.save(update_fields=["status", "superseded_at", "superseded_by"])
     assert PolicyVersion.objects.get(pk=version.pk).status == SUPERSEDED
+    successor.status, successor.adopted_title = PUBLISHED, successor.policy.title  # as publishing does
+    successor.save()
 
     version.status = PUBLISHED
     with pytest.raises(FrozenVersionError):

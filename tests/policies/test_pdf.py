@@ -3,11 +3,10 @@
 import re
 
 import pytest
-from django.utils import timezone
 
-from policies.models import PolicyExport, PolicyVersion
+from policies.models import Policy, PolicyExport, PolicyVersion
 from policies.selectors import fingerprint, outline
-from tests.builders import make_version
+from tests.builders import make_successor, make_version
 from tests.lib.pdf_helpers import (
     LoopbackRecorder,
     attachments,
@@ -92,11 +91,7 @@ def test_it_gives_each_section_its_real_page_in_the_contents(client, teacher, se
 
 
 def test_it_marks_a_superseded_version_on_every_page(client, governor, seed_version):
-    seed_version.status, seed_version.superseded_at = PolicyVersion.Status.SUPERSEDED, timezone.now()
-    seed_version.save(update_fields=["status", "superseded_at"])
-    successor = make_version(
-        policy=seed_version.policy, label="2019-2022", status=PolicyVersion.Status.PUBLISHED
-    )
+    successor = make_successor(seed_version, label="2019-2022")
     client.force_login(governor)
 
     pages = page_texts(download(client, seed_version).content)
@@ -129,14 +124,14 @@ def test_it_renders_html_in_the_policy_as_text_and_fetches_nothing(client, teach
             f'<link rel="attachment" href="file:///etc/passwd"><img src="{loopback.url}clause.png">'
             f'<a href="file:///etc/shadow">x</a>'
         )
+        policy = Policy.objects.create(title=f'Policy <img src="{loopback.url}title.png">', slug="hostile")
         version = make_version(
+            policy=policy,
             label="2016-2019",
             sections={f'Purpose <img src="{loopback.url}heading.png">': [f"Read this: {hostile} *now*."]},
             developed_by=f'<link rel=stylesheet href="{loopback.url}style.css">HR Services',
             applies_to='<iframe src="file:///etc/passwd"></iframe>Everyone',
         )
-        version.policy.title = f'Policy <img src="{loopback.url}title.png">'
-        version.policy.save()
         client.force_login(teacher)
 
         response = download(client, version)

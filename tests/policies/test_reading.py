@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from policies.models import PolicyVersion
+from policies.models import Policy, PolicyVersion
 from policies.selectors import canonical_text, fingerprint, outline
 from tests.builders import make_version
 
@@ -85,13 +85,20 @@ def test_it_numbers_clauses_from_their_order():
     assert sections[1].clauses[2].anchor == "clause-2-3"
 
 
-def test_it_fingerprints_the_exact_text():
-    one = make_version(sections={"A": ["Same words."]})
-    two = make_version(sections={"A": ["Same words."]})
-    three = make_version(sections={"A": ["Same words!"]})
+def test_it_fingerprints_the_exact_text_and_the_title_it_was_adopted_under():
+    def titled(title: str, slug: str, words: str):
+        policy = Policy.objects.create(title=title, slug=slug)
+        return make_version(policy=policy, sections={"A": [words]})
+
+    one = titled("Social Media Policy", "one", "Same words.")
+    two = titled("Social Media Policy", "two", "Same words.")
+    three = titled("Social Media Policy", "three", "Same words!")
+    renamed = titled("Online Conduct Policy", "four", "Same words.")
     assert fingerprint(one) == fingerprint(two)
     assert fingerprint(one) != fingerprint(three)
+    assert fingerprint(one) != fingerprint(renamed)
     assert canonical_text(outline(one)) == "# A\nSame words.\n"
+    assert canonical_text(outline(one), title=one.title) == "Title: Social Media Policy\n# A\nSame words.\n"
     assert len(fingerprint(one)) == 64
 
 
