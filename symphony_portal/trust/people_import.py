@@ -143,12 +143,33 @@ class Plan:
     unchanged: list[User] = field(default_factory=list)
     missing: list[User] = field(default_factory=list)  # active, not in the file: deactivated only if asked
     kept: list[User] = field(default_factory=list)  # missing but never deactivated (the importer, admins)
+    # Missing but kept because deactivating them would leave nobody active in a trust-wide role:
+    # (person, the role's name).
+    last_holders: list[tuple[User, str]] = field(default_factory=list)
+    active_count: int = 0  # active people in the portal before the import
     problems: list[Problem] = field(default_factory=list)
     current_roles: dict = field(default_factory=dict)  # user id -> {(role, school id): assignment id}
+    school_names: dict = field(default_factory=dict)  # school id -> name
 
     @property
     def has_problems(self) -> bool:
         return bool(self.problems)
+
+    def roles_of(self, person: User) -> str:
+        """The person's roles now, in words ("Head Teacher (Harmony Primary School), HR"), or ""."""
+        return ", ".join(
+            sorted(
+                f"{Role(role).label} ({self.school_names.get(school_id, '?')})"
+                if school_id
+                else Role(role).label
+                for role, school_id in self.current_roles.get(person.pk, {})
+            )
+        )
+
+    @property
+    def leavers(self) -> list[tuple[User, str]]:
+        """Those who would be deactivated, each with their roles in words: what HR confirms."""
+        return [(person, self.roles_of(person)) for person in self.missing]
 
 
 def _school_lookup() -> dict[str, School]:
@@ -291,5 +312,52 @@ def plan(text: str, *, importer: User | None = None) -> Plan:
             # Never lock out the person importing, nor the technical admin accounts.
             never = person.is_superuser or (importer is not None and person.pk == importer.pk)
             (result.kept if never else result.missing).append(person)
+    result.active_count = sum(1 for person in people.values() if person.is_active)
+    result.school_names = {school.pk: school.name for school in schools.values()}
+    _keep_last_holders(result, people, first_row_of)
     result.missing.sort(key=lambda p: (p.full_name, p.email))
     return result
+
+
+# Roles the trust cannot be without: an import never deactivates the last active person holding one.
+ESSENTIAL_ROLES = (Role.HR, Role.EXECUTIVE_HEAD, Role.CHAIR_OF_TRUSTEES)
+
+
+def _keep_last_holders(result: Plan, people: dict[str, User], rows: dict[str, int]) -> None:
+    """Move out of `missing` the holders of an essential role who would otherwise leave it unheld.
+
+    After the import, the people in the file hold the roles of their row (and are active); everyone
+    else keeps their roles, and is active unless deactivated. If deactivating the missing would leave
+    nobody active in a role, the missing holders of that role are kept, and the preview says why.
+    """
+    rows_by_email = {row.email: row for row in result.to_create} | {
+        update.wanted.email: update.wanted for update in result.to_update
+    }
+    in_file_holders = dict.fromkeys(ESSENTIAL_ROLES, False)
+    for email in rows:
+        person = people.get(email)
+        wanted = rows_by_email.get(email)
+        if wanted is not None:
+            roles = {role for role, _ in wanted.roles}
+        elif person is not None:  # unchanged: their roles are those they hold now
+            roles = {role for role, _ in result.current_roles.get(person.pk, {})}
+        else:
+            continue
+        for role in roles & set(ESSENTIAL_ROLES):
+            in_file_holders[role] = True
+    missing_ids = {person.pk for person in result.missing}
+    for role in ESSENTIAL_ROLES:
+        if in_file_holders[role]:
+            continue
+        holders = [
+            person
+            for person in people.values()
+            if person.is_active
+            and person.email.lower() not in rows
+            and any(held == role for held, _ in result.current_roles.get(person.pk, {}))
+        ]
+        if holders and all(person.pk in missing_ids for person in holders):
+            for person in holders:
+                result.last_holders.append((person, Role(role).label))
+    kept_ids = {person.pk for person, _ in result.last_holders}
+    result.missing = [person for person in result.missing if person.pk not in kept_ids]
