@@ -139,6 +139,9 @@ def with_timeouts(database: dict) -> dict:
         return database
     options = dict(database.get("OPTIONS") or {})
     options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+    # A connection whose packets go unanswered (the database host unreachable mid-request) is dropped
+    # by the kernel after this long instead of waiting for TCP's retries (about 15 minutes).
+    options.setdefault("tcp_user_timeout", DATABASE_CONNECT_TIMEOUT * 1000)
     statement = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}"
     options["options"] = f"{options['options']} {statement}" if options.get("options") else statement
     return {**database, "OPTIONS": options}

@@ -36,9 +36,21 @@ def _mark_request(sender, request: HttpRequest | None = None, **kwargs) -> None:
         setattr(request, _MARK, error)
 
 
+FALLBACK_PAGE = (
+    '<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>Temporarily unavailable</title>'
+    "</head><body><main><h1>The portal is temporarily unavailable</h1><p>Please try again in a minute or "
+    "two.</p></main></body></html>"
+)
+
+
 def unavailable_response() -> HttpResponse:
     """The 503 page: the portal's look, and nothing that needs the database."""
-    response = HttpResponse(render_to_string("503.html"), status=503)
+    try:
+        page = render_to_string("503.html")
+    except Exception:  # e.g. static files not collected: the page must still be served, plainly
+        logger.exception("The 503 page could not be rendered; serving the plain one.")
+        page = FALLBACK_PAGE
+    response = HttpResponse(page, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     response._has_been_logged = True  # DatabaseUnavailableMiddleware logs it once, in its own words

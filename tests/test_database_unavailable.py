@@ -114,6 +114,7 @@ def test_it_renders_the_unavailable_page_without_touching_the_database(django_as
 def test_it_gives_postgresql_connections_a_connect_and_a_statement_timeout():
     options = settings.DATABASES["default"]["OPTIONS"]
     assert options["connect_timeout"] == settings.DATABASE_CONNECT_TIMEOUT == 5
+    assert options["tcp_user_timeout"] == 5000
     assert f"-c statement_timeout={settings.DATABASE_STATEMENT_TIMEOUT * 1000}" in options["options"]
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
@@ -131,7 +132,7 @@ def test_it_reads_the_timeouts_from_the_environment(monkeypatch):
     try:
         fresh = importlib.reload(portal_settings)
         options = fresh.DATABASES["default"]["OPTIONS"]
-        assert options["connect_timeout"] == 3
+        assert options["connect_timeout"] == 3 and options["tcp_user_timeout"] == 3000
         assert options["options"] == "-c search_path=x -c statement_timeout=7000"
     finally:
         monkeypatch.undo()
@@ -205,3 +206,14 @@ def test_it_answers_503_at_once_when_the_database_is_stopped(client, teacher):
     assert_unavailable_page(response)
     assert elapsed < 1, elapsed
     assert client.get("/").status_code == 200
+
+
+def test_it_still_answers_a_plain_503_when_the_page_itself_cannot_be_rendered(monkeypatch):
+    from symphony_portal import unavailable
+
+    def broken(*args, **kwargs):
+        raise ValueError("Missing staticfiles manifest entry")
+
+    monkeypatch.setattr(unavailable, "render_to_string", broken)
+    response = unavailable.unavailable_response()
+    assert response.status_code == 503 and b"temporarily unavailable" in response.content
