@@ -144,7 +144,9 @@ def with_timeouts(database: dict) -> dict:
     options.setdefault("tcp_user_timeout", DATABASE_CONNECT_TIMEOUT * 1000)
     statement = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}"
     options["options"] = f"{options['options']} {statement}" if options.get("options") else statement
-    return {**database, "OPTIONS": options}
+    # A kept connection is checked before a request reuses it, so one broken by a database restart is
+    # replaced instead of failing that request.
+    return {**database, "OPTIONS": options, "CONN_HEALTH_CHECKS": True}
 
 
 if PRODUCTION:

@@ -133,6 +133,7 @@ def test_it_reads_the_timeouts_from_the_environment(monkeypatch):
         fresh = importlib.reload(portal_settings)
         options = fresh.DATABASES["default"]["OPTIONS"]
         assert options["connect_timeout"] == 3 and options["tcp_user_timeout"] == 3000
+        assert fresh.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
         assert options["options"] == "-c search_path=x -c statement_timeout=7000"
     finally:
         monkeypatch.undo()
