@@ -198,22 +198,33 @@ def _store_evidence_files(report_pk: int, pending: list[tuple[str, bytes]]) -> N
         logger.exception(
             "Evidence files of report %s could not be stored; their records are removed.", report_pk
         )
-        names = [stored_name for stored_name, _ in pending]
-        for stored_name in names:
-            try:
-                evidence_files.remove(stored_name)
-            except Exception:  # the storage is failing: the log above says which report
-                logger.exception("Evidence file %s could not be removed.", stored_name)
-        with transaction.atomic():
-            Evidence.objects.filter(report_id=report_pk, stored_name__in=names).delete()
-            ReportEvent.objects.create(
-                report_id=report_pk,
-                kind=ReportEvent.Kind.NOTE,
-                note=(
-                    f"The {len(names)} evidence file(s) sent with this report could not be stored and were "
-                    "not kept. Ask the person who made the report to send them again."
-                ),
-            )
+        take_back_evidence(
+            report_pk, [stored_name for stored_name, _ in pending], reason="could not be stored"
+        )
+
+
+def take_back_evidence(report_pk: int, stored_names: list[str], *, reason: str) -> int:
+    """Remove evidence whose file is not (or no longer) in the store: files, rows, and a note saying so.
+
+    Used when writing files after the commit fails, and by `check_evidence --repair` for rows left
+    without their file (the process stopped between the commit and the write). Returns the rows removed.
+    """
+    for stored_name in stored_names:
+        try:
+            evidence_files.remove(stored_name)
+        except Exception:  # the storage is failing: the log says which file
+            logger.exception("Evidence file %s could not be removed.", stored_name)
+    with transaction.atomic():
+        removed, _ = Evidence.objects.filter(report_id=report_pk, stored_name__in=stored_names).delete()
+        ReportEvent.objects.create(
+            report_id=report_pk,
+            kind=ReportEvent.Kind.NOTE,
+            note=(
+                f"{len(stored_names)} evidence file(s) sent with this report {reason} and were not kept. "
+                "Ask the person who made the report to send them again."
+            ),
+        )
+    return removed
 
 
 def _routed_note(route: routing.Route) -> str:

@@ -82,3 +82,32 @@ def test_it_answers_not_found_for_a_file_missing_from_the_store(
     (private_media / "evidence" / report.evidence.get().stored_name).unlink()
     client.force_login(head)
     assert client.get(f"/reports/cases/{report.public_id}/evidence/1/").status_code == 404
+
+
+def test_it_finds_and_repairs_rows_without_files_and_files_without_rows(
+    teacher, colleague, head, private_media
+):
+    import io
+    from datetime import timedelta
+
+    from django.core.management import CommandError, call_command
+    from django.utils import timezone
+
+    kept = services.submit(details(colleague), by=teacher, notify=False, files=[checked_png()])
+    lost = services.submit(details(colleague), by=teacher, notify=False, files=[checked_png(), checked_png()])
+    Evidence.objects.update(uploaded_at=timezone.now() - timedelta(hours=1))
+    for item in lost.evidence.all():  # as if the process stopped between the commit and the write
+        (private_media / "evidence" / item.stored_name).unlink()
+    (private_media / "evidence" / ("f" * 40)).write_bytes(b"put here by hand")
+
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="differ"):
+        call_command("check_evidence", stdout=out)
+    assert "2 row(s) without file, 1 file(s) without row" in out.getvalue()
+    assert Evidence.objects.count() == 3  # a check alone changes nothing
+
+    call_command("check_evidence", "--repair", stdout=io.StringIO())
+    assert files_on_disk(private_media) == set(Evidence.objects.values_list("stored_name", flat=True))
+    assert list(Evidence.objects.values_list("report", flat=True)) == [kept.pk]
+    assert "were missing from the store" in lost.events.get(kind=ReportEvent.Kind.NOTE).note
+    call_command("check_evidence", stdout=io.StringIO())  # agrees now: no error
