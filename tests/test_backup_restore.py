@@ -251,3 +251,21 @@ def test_it_refuses_to_restore_over_a_database_that_is_not_empty(archive):
 def test_it_refuses_to_overwrite_an_archive(archive):
     with pytest.raises(CommandError, match="already exists"):
         call_command("backup", str(archive), stdout=io.StringIO())
+
+
+def test_it_replaces_everything_when_told(archive, private_media):
+    before_tables = table_counts()
+    before_files = files_in(private_media)
+    make_person("Added Afterwards")
+    (private_media / "evidence" / ("e" * 40)).write_bytes(b"not in the backup")
+    out = io.StringIO()
+    call_command("restore", str(archive), "--replace", stdout=out)
+    assert "the same as when it was made" in out.getvalue()
+    assert table_counts() == before_tables
+    assert files_in(private_media) == before_files
+
+
+def test_it_keeps_the_archive_and_the_private_files_to_their_owner(archive, private_media):
+    assert archive.stat().st_mode & 0o777 == 0o600
+    evidence_files = list((private_media / "evidence").iterdir())
+    assert evidence_files and all(path.stat().st_mode & 0o777 == 0o600 for path in evidence_files)

@@ -209,6 +209,8 @@ def backup(destination: Path, *, alias: str = "default") -> Summary:
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
         partial = destination.with_name(f".{destination.name}.partial")
         try:
+            # The archive holds every confidential report: readable by its owner only, from the start.
+            os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             with tarfile.open(partial, "w:gz") as archive:
                 for member in [MANIFEST, *members]:
                     archive.add(folder / member, arcname=member, recursive=False)
@@ -301,6 +303,8 @@ def _restore_private_files(folder: Path, names: list[str], *, replace: bool) -> 
             f"The private files folder already holds {len(existing)} file(s): restore into an empty one, "
             "or pass --replace."
         )
+    for name in existing - set(names) if replace else ():
+        storage.delete(name)  # replacing everything: a file the backup does not have has no row either
     for name in names:
         if name in existing:
             storage.delete(name)

@@ -14,8 +14,14 @@ from django.core.files.storage import FileSystemStorage, Storage, storages
 class PrivateFileSystemStorage(FileSystemStorage):
     """Files under settings.PRIVATE_MEDIA_ROOT (read at each use, so tests can point it elsewhere).
 
-    There is no URL: a private file is only ever streamed by a view that checked who asks.
+    There is no URL: a private file is only ever streamed by a view that checked who asks. Files and
+    folders are readable by the portal's own system user only.
     """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("file_permissions_mode", 0o600)
+        kwargs.setdefault("directory_permissions_mode", 0o700)
+        super().__init__(**kwargs)
 
     @property
     def base_location(self):
