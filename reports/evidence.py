@@ -13,13 +13,15 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+from symphony_portal.lib.storage import private_storage
 
 MAX_FILES = 5
 MAX_BYTES = 10 * 1024 * 1024
@@ -177,22 +179,48 @@ def _forbidden_in(root) -> str | None:
     return None
 
 
-def evidence_dir() -> Path:
-    return Path(settings.PRIVATE_MEDIA_ROOT) / "evidence"
+# --- Storage -------------------------------------------------------------------------------------------
+# Files go through the private storage (symphony_portal/lib/storage.py), under "evidence/<random name>".
+# They are written only after the report's transaction has committed (reports.services.submit), so a
+# rolled-back report leaves no file behind.
+
+FOLDER = "evidence"
 
 
-def store(checked: CheckedFile) -> str:
-    """Write the file under a new random name in the private folder; returns that name."""
-    folder = evidence_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    stored_name = secrets.token_hex(20)
-    path = folder / stored_name
-    with open(path, "xb") as handle:  # "x": never overwrite
-        handle.write(checked.data)
-    return stored_name
+def new_stored_name() -> str:
+    """A fresh random name for a file: nothing about the report or the file is in it."""
+    return secrets.token_hex(20)
 
 
-def path_of(stored_name: str) -> Path:
+def storage_name(stored_name: str) -> str:
     if not re.fullmatch(r"[0-9a-f]{40}", stored_name):
         raise ValueError("not a stored evidence name")
-    return evidence_dir() / stored_name
+    return f"{FOLDER}/{stored_name}"
+
+
+def write(stored_name: str, data: bytes) -> None:
+    """Store the bytes under this name; never overwrites (FileSystemStorage creates the file exclusively)."""
+    name = storage_name(stored_name)
+    saved = private_storage().save(name, ContentFile(data))
+    if saved != name:  # the storage found the name taken and chose another: refuse rather than guess
+        private_storage().delete(saved)
+        raise FileExistsError(f"an evidence file named {stored_name} already exists")
+
+
+def remove(stored_name: str) -> None:
+    """Delete a stored file if it is there."""
+    private_storage().delete(storage_name(stored_name))
+
+
+def exists(stored_name: str) -> bool:
+    return private_storage().exists(storage_name(stored_name))
+
+
+def open_stored(stored_name: str):
+    """The stored file, opened for reading (the caller closes it; FileResponse does)."""
+    return private_storage().open(storage_name(stored_name), "rb")
+
+
+def read(stored_name: str) -> bytes:
+    with open_stored(stored_name) as handle:
+        return handle.read()

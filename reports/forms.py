@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -80,8 +82,14 @@ class ReportForm(forms.Form):
         ),
     )
 
+    # One token per report being written: it travels with every redisplay of the form (a search, an
+    # error), so a second submission of the same form is recognised (reports.services.submit).
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, reporter: User, sections: list, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound and not self.initial.get("submission_token"):
+            self.initial["submission_token"] = str(uuid.uuid4())
         self.reporter = reporter
         self.sections = sections
         # People in the directory the typed name could mean, for the form to offer them to pick instead.
@@ -111,6 +119,13 @@ class ReportForm(forms.Form):
         if seen_on > timezone.localdate():
             raise ValidationError("The date you saw it cannot be in the future.")
         return seen_on
+
+    def clean_submission_token(self) -> uuid.UUID:
+        # A form sent without a token, or with a damaged one, is a new submission with a token of its own.
+        try:
+            return uuid.UUID(self.cleaned_data.get("submission_token") or "")
+        except ValueError:
+            return uuid.uuid4()
 
     def clean_evidence(self):
         uploads = self.cleaned_data.get("evidence") or []

@@ -175,6 +175,12 @@ class ConcernReport(models.Model):
         related_name="+",
         help_text="Handlers who stepped aside from the case (a conflict of interest): it never goes back.",
     )
+    submission_token = models.UUIDField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The one-time token of the form that made it: a second submission makes nothing.",
+    )
 
     history = HistoricalRecords(m2m_fields=[possible_subjects, stepped_aside])
     objects = ConcernReportQuerySet.as_manager()
@@ -185,6 +191,10 @@ class ConcernReport(models.Model):
             models.CheckConstraint(
                 name="reports_subject_picked_or_named",
                 condition=Q(subject__isnull=False) | ~Q(subject_name=""),
+            ),
+            # One report per submitted form, even when the same form arrives twice at the same moment.
+            models.UniqueConstraint(
+                fields=["reporter", "submission_token"], name="reports_one_report_per_submission"
             ),
             models.CheckConstraint(
                 name="reports_outcome_only_when_closed",

@@ -5,12 +5,13 @@ Emails go after the transaction commits (a rollback emails nobody) and carry onl
 """
 
 import logging
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -90,6 +91,20 @@ def _snapshot_clauses(report: ConcernReport, clause_keys: list[str]) -> None:
     )
 
 
+class AlreadySubmitted(Exception):
+    """This form was submitted before: the report it made is `report`, and nothing new was made."""
+
+    def __init__(self, report: ConcernReport):
+        super().__init__("This report has already been made.")
+        self.report = report
+
+
+def _made_with(token: uuid.UUID | None, *, by: User) -> ConcernReport | None:
+    if token is None:
+        return None
+    return ConcernReport.objects.filter(reporter=by, submission_token=token).first()
+
+
 @transaction.atomic
 def submit(
     details: ReportDetails,
@@ -98,57 +113,72 @@ def submit(
     clause_keys: Sequence[str] = (),
     files: Sequence[evidence_files.CheckedFile] = (),
     notify: bool = True,
+    token: uuid.UUID | None = None,
 ) -> ConcernReport:
-    """Make a report, route it, keep its cited clauses and evidence; email the reporter and the handler."""
+    """Make a report, route it, keep its cited clauses and evidence; email the reporter and the handler.
+
+    `token` is the form's one-time token: a second submission with the same token (a double click, a
+    resubmitted page, two tabs at once) raises AlreadySubmitted with the first report and makes nothing,
+    backed by a unique constraint on (reporter, token) for submissions that arrive at the same moment.
+    Evidence rows are made in this transaction and their files written only after it commits (see
+    _store_evidence_files), so a rollback leaves no file behind.
+    """
+    if (existing := _made_with(token, by=by)) is not None:
+        raise AlreadySubmitted(existing)
     if details.subject is not None and details.subject.pk == by.pk:
         raise ValidationError("You cannot report yourself.")
     possible = possible_subjects_for(details, reporter=by)
     school = routing.routing_school(subject=details.subject, reporter=by)
     route = routing.route_new(reporter=by, school=school, possible_subject_ids={p.pk for p in possible})
     now = timezone.now()
-    report = ConcernReport.objects.create(
-        reference=allocate_reference(timezone.localdate(now).year),
-        reporter=by,
-        subject=details.subject,
-        subject_name="" if details.subject else details.subject_name.strip(),
-        school=school,
-        handler=route.handler,
-        handler_role=route.role,
-        platform=details.platform,
-        platform_other=details.platform_other.strip(),
-        link=details.link,
-        seen_on=details.seen_on,
-        still_visible=details.still_visible,
-        description=details.description,
-        is_cyberbullying=details.is_cyberbullying,
-        submitted_at=now,
-    )
+    try:
+        with transaction.atomic():  # a savepoint: the losing twin of a race can still look up the winner
+            report = ConcernReport.objects.create(
+                reference=allocate_reference(timezone.localdate(now).year),
+                reporter=by,
+                subject=details.subject,
+                subject_name="" if details.subject else details.subject_name.strip(),
+                school=school,
+                handler=route.handler,
+                handler_role=route.role,
+                platform=details.platform,
+                platform_other=details.platform_other.strip(),
+                link=details.link,
+                seen_on=details.seen_on,
+                still_visible=details.still_visible,
+                description=details.description,
+                is_cyberbullying=details.is_cyberbullying,
+                submitted_at=now,
+                submission_token=token,
+            )
+    except IntegrityError:
+        # The same form committed a moment ago in another request (its row lock made us wait for it).
+        if (existing := _made_with(token, by=by)) is not None:
+            raise AlreadySubmitted(existing) from None
+        raise
     report.possible_subjects.set(possible)
     _snapshot_clauses(report, list(clause_keys))
     ReportEvent.objects.create(report=report, kind=ReportEvent.Kind.SUBMITTED, actor=by, at=now)
     ReportEvent.objects.create(
         report=report, kind=ReportEvent.Kind.ROUTED, assignee=route.handler, at=now, note=_routed_note(route)
     )
-    stored = []
-    try:
-        for position, checked in enumerate(files, start=1):
-            stored_name = evidence_files.store(checked)
-            stored.append(stored_name)
-            Evidence.objects.create(
-                report=report,
-                position=position,
-                original_name=checked.original_name,
-                stored_name=stored_name,
-                kind=checked.kind,
-                size=len(checked.data),
-                sha256=checked.sha256,
-                uploaded_at=now,
-            )
-    except BaseException:
-        # The rows roll back with the transaction; the files written so far must go with them.
-        for name in stored:
-            evidence_files.path_of(name).unlink(missing_ok=True)
-        raise
+    pending = []
+    for position, checked in enumerate(files, start=1):
+        stored_name = evidence_files.new_stored_name()
+        Evidence.objects.create(
+            report=report,
+            position=position,
+            original_name=checked.original_name,
+            stored_name=stored_name,
+            kind=checked.kind,
+            size=len(checked.data),
+            sha256=checked.sha256,
+            uploaded_at=now,
+        )
+        pending.append((stored_name, checked.data))
+    if pending:
+        report_pk = report.pk
+        transaction.on_commit(lambda: _store_evidence_files(report_pk, pending))
     if notify:
         reporter_email, handler_email = by.email, route.handler.email
         transaction.on_commit(lambda: _email_received(reporter_email))
@@ -165,6 +195,51 @@ def possible_subjects_for(details: ReportDetails, *, reporter: User) -> list[Use
     if details.subject is not None:
         return [details.subject]
     return [p for p in subjects.people_named(details.subject_name) if p.pk != reporter.pk]
+
+
+def _store_evidence_files(report_pk: int, pending: list[tuple[str, bytes]]) -> None:
+    """Write a committed report's evidence files; if one cannot be written, take back all their rows.
+
+    The order is: rows in the report's transaction, files after it commits. A rollback therefore leaves
+    no file. A write that fails after the commit (disk full, storage down) removes the files written so
+    far and the evidence rows in a transaction of their own, and says so on the case's timeline, so that
+    no row is left without its file; the report itself stands. Runs from transaction.on_commit: it never
+    raises, the person has already been told their report was received.
+    """
+    try:
+        for stored_name, data in pending:
+            evidence_files.write(stored_name, data)
+    except Exception:
+        logger.exception(
+            "Evidence files of report %s could not be stored; their records are removed.", report_pk
+        )
+        take_back_evidence(
+            report_pk, [stored_name for stored_name, _ in pending], reason="could not be stored"
+        )
+
+
+def take_back_evidence(report_pk: int, stored_names: list[str], *, reason: str) -> int:
+    """Remove evidence whose file is not (or no longer) in the store: files, rows, and a note saying so.
+
+    Used when writing files after the commit fails, and by `check_evidence --repair` for rows left
+    without their file (the process stopped between the commit and the write). Returns the rows removed.
+    """
+    for stored_name in stored_names:
+        try:
+            evidence_files.remove(stored_name)
+        except Exception:  # the storage is failing: the log says which file
+            logger.exception("Evidence file %s could not be removed.", stored_name)
+    with transaction.atomic():
+        removed, _ = Evidence.objects.filter(report_id=report_pk, stored_name__in=stored_names).delete()
+        ReportEvent.objects.create(
+            report_id=report_pk,
+            kind=ReportEvent.Kind.NOTE,
+            note=(
+                f"{len(stored_names)} evidence file(s) sent with this report {reason} and were not kept. "
+                "Ask the person who made the report to send them again."
+            ),
+        )
+    return removed
 
 
 def _routed_note(route: routing.Route) -> str:

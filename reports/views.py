@@ -47,7 +47,13 @@ def report_new(request):
                     by=request.user,
                     clause_keys=form.cleaned_data["clauses"],
                     files=form.cleaned_data["evidence"],
+                    token=form.cleaned_data["submission_token"],
                 )
+            except services.AlreadySubmitted as already:
+                messages.info(
+                    request, "This report had already been sent: here it is. Nothing was sent twice."
+                )
+                return redirect("reports:status", already.report.public_id)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -277,7 +283,7 @@ def evidence_download(request, public_id, position):
     report = _case_for(request, public_id)
     item = get_object_or_404(Evidence.objects.select_related("report"), report=report, position=position)
     try:
-        handle = open(evidence_files.path_of(item.stored_name), "rb")  # noqa: SIM115 - FileResponse closes it
+        handle = evidence_files.open_stored(item.stored_name)
     except (FileNotFoundError, ValueError) as error:
         raise Http404("This file is missing from the store.") from error
     services.record_download(item, by=request.user)

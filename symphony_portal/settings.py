@@ -83,6 +83,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it sees a database failure in any middleware after it (sessions, the signed-in
+    # user) as well as in the view, and answers the portal's own 503 page.
+    "symphony_portal.unavailable.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -99,7 +102,7 @@ MIDDLEWARE = [
 
 if PRODUCTION:
     # WhiteNoise serves the collected static files in production; in development runserver does.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "symphony_portal.urls"
 WSGI_APPLICATION = "symphony_portal.wsgi.application"
@@ -122,16 +125,41 @@ TEMPLATES = [
 
 VAR_DIR = Path(env("SYMPHONY_VAR_DIR", str(BASE_DIR / "var")))
 
+# A database that is down or hung must not hold a worker: PostgreSQL connections give up connecting after
+# DATABASE_CONNECT_TIMEOUT seconds and cancel any statement running longer than DATABASE_STATEMENT_TIMEOUT
+# seconds (0: no limit, e.g. for a long migration); the portal then answers its "temporarily unavailable"
+# page (symphony_portal/unavailable.py).
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5)
+DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 5)
+
+
+def with_timeouts(database: dict) -> dict:
+    """Add the connect and statement timeouts to a PostgreSQL database's OPTIONS (others unchanged)."""
+    if not database["ENGINE"].endswith("postgresql"):
+        return database
+    options = dict(database.get("OPTIONS") or {})
+    options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+    # A connection whose packets go unanswered (the database host unreachable mid-request) is dropped
+    # by the kernel after this long instead of waiting for TCP's retries (about 15 minutes).
+    options.setdefault("tcp_user_timeout", DATABASE_CONNECT_TIMEOUT * 1000)
+    statement = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}"
+    options["options"] = f"{options['options']} {statement}" if options.get("options") else statement
+    # A kept connection is checked before a request reuses it, so one broken by a database restart is
+    # replaced instead of failing that request.
+    return {**database, "OPTIONS": options, "CONN_HEALTH_CHECKS": True}
+
+
 if PRODUCTION:
-    DATABASES = {"default": dj_database_url.parse(required("DATABASE_URL"), conn_max_age=60)}
+    DATABASES = {"default": with_timeouts(dj_database_url.parse(required("DATABASE_URL"), conn_max_age=60))}
 elif env("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"))}
+    DATABASES = {"default": with_timeouts(dj_database_url.parse(env("DATABASE_URL")))}
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
-            # Wait for a writer rather than failing at once when two requests overlap.
+            # Wait for a writer rather than failing at once when two requests overlap (SQLite's busy
+            # timeout, in seconds).
             "OPTIONS": {"timeout": 20},
         }
     }
@@ -172,6 +200,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Evidence (and other private files): under PRIVATE_MEDIA_ROOT, never served by URL.
+    "private": {"BACKEND": "symphony_portal.lib.storage.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -230,9 +260,16 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "database_unavailable": {"()": "symphony_portal.unavailable.HideDatabaseUnavailableTraceback"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # A database outage is logged once, without a traceback, by symphony_portal.unavailable.
+        "django.request": {"filters": ["database_unavailable"]},
+    },
 }
 
 # --- acknowledgements ---

@@ -56,3 +56,15 @@ class PeopleImportUploadForm(forms.Form):
 
 class PeopleImportConfirmForm(forms.Form):
     deactivate_missing = forms.BooleanField(required=False)
+    deactivate_count = forms.IntegerField(
+        required=False, min_value=0, label="Type the number of people to deactivate to confirm"
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("deactivate_missing") and cleaned.get("deactivate_count") is None and not self.errors:
+            self.add_error(
+                "deactivate_count",
+                "Nothing was imported: to deactivate people, type how many are listed to confirm it.",
+            )
+        return cleaned

@@ -145,12 +145,30 @@ class Plan:
     missing: list[User] = field(default_factory=list)  # active, not in the file: deactivated only if asked
     # Missing but never deactivated by an import: the importer, administrators, holders of guarded roles.
     kept: list[User] = field(default_factory=list)
+    active_count: int = 0  # active people in the portal before the import
     problems: list[Problem] = field(default_factory=list)
     current_roles: dict = field(default_factory=dict)  # user id -> {(role, school id): assignment id}
+    school_names: dict = field(default_factory=dict)  # school id -> name
 
     @property
     def has_problems(self) -> bool:
         return bool(self.problems)
+
+    def roles_of(self, person: User) -> str:
+        """The person's roles now, in words ("Head Teacher (Harmony Primary School), HR"), or ""."""
+        return ", ".join(
+            sorted(
+                f"{Role(role).label} ({self.school_names.get(school_id, '?')})"
+                if school_id
+                else Role(role).label
+                for role, school_id in self.current_roles.get(person.pk, {})
+            )
+        )
+
+    @property
+    def leavers(self) -> list[tuple[User, str]]:
+        """Those who would be deactivated, each with their roles in words: what HR confirms."""
+        return [(person, self.roles_of(person)) for person in self.missing]
 
 
 def _school_lookup() -> dict[str, School]:
@@ -307,5 +325,7 @@ def plan(text: str, *, importer: User | None = None) -> Plan:
             roles = [role for role, _ in result.current_roles.get(person.pk, {})]  # read already: no query
             deactivatable = permissions.can_be_deactivated_by_import(person, importer=importer, roles=roles)
             (result.missing if deactivatable else result.kept).append(person)
+    result.active_count = sum(1 for person in people.values() if person.is_active)
+    result.school_names = {school.pk: school.name for school in schools.values()}
     result.missing.sort(key=lambda p: (p.full_name, p.email))
     return result

@@ -115,11 +115,51 @@ def upload_people_import(text: str, *, filename: str, by: User | None) -> People
     return PeopleImport.objects.create(filename=filename[:255], content=text, uploaded_by=by)
 
 
+# Deactivating more than this share of the active people needs the exact count typed in (the command's
+# --confirm-deactivate N); the web page always asks for it.
+DEACTIVATE_WITHOUT_COUNT_SHARE = 0.10
+
+
+def check_deactivation(plan: people_import.Plan, *, confirmed_count: int | None) -> None:
+    """Refuse a deactivation that is not deliberate: no rows, a wrong count, or too many uncounted.
+
+    `confirmed_count` is the number of people the person confirmed would be deactivated (typed on the
+    page, or --confirm-deactivate); it must be exactly the number the file deactivates now. Without it,
+    at most 10% of the active people can be deactivated.
+    """
+    if plan.rows == 0:
+        raise ValidationError(
+            "Nothing was imported: this file has no rows, so it cannot be the full list of people. "
+            "Deactivating everyone missing from it would deactivate the whole trust."
+        )
+    count = len(plan.missing)
+    if confirmed_count is not None and confirmed_count != count:
+        raise ValidationError(
+            f"Nothing was imported: you confirmed {confirmed_count} but this import would deactivate "
+            f"{count} {'person' if count == 1 else 'people'}. Check the list and type that number."
+        )
+    if confirmed_count is None and count > plan.active_count * DEACTIVATE_WITHOUT_COUNT_SHARE:
+        raise ValidationError(
+            f"Nothing was imported: this would deactivate {count} of the {plan.active_count} active people "
+            f"(more than {DEACTIVATE_WITHOUT_COUNT_SHARE:.0%}). If that is right, confirm the exact number "
+            f"(--confirm-deactivate {count})."
+        )
+
+
 @transaction.atomic
 def confirm_people_import(
-    pending: PeopleImport, *, deactivate_missing: bool, by: User | None
+    pending: PeopleImport,
+    *,
+    deactivate_missing: bool,
+    by: User | None,
+    confirmed_deactivate_count: int | None = None,
 ) -> PeopleImport:
-    """Write a pending import in one transaction; a file with any problem changes nothing."""
+    """Write a pending import in one transaction; a file with any problem changes nothing.
+
+    With `deactivate_missing`, the active people not in the file are deactivated, never the importer,
+    administrators or the last active holder of HR, Executive Head Teacher or Chair of Trustees, and
+    only as deliberately as check_deactivation asks.
+    """
     if by is not None:
         permissions.check_can_import_people(by)
     pending = PeopleImport.objects.select_for_update().get(pk=pending.pk)
@@ -132,6 +172,8 @@ def confirm_people_import(
             f"Nothing was imported: the file has {len(plan.problems)} problem(s) to fix first "
             "(see the list with row numbers)."
         )
+    if deactivate_missing:
+        check_deactivation(plan, confirmed_count=confirmed_deactivate_count)
     reason = f"People import {pending.pk} ({pending.filename})"[:100]
     created = _create_people(plan, by=by, reason=reason)
     _update_people(plan, by=by, reason=reason)

@@ -55,10 +55,17 @@ def import_confirm(request, pk):
     record = _own_import(request, pk)
     permissions.check_can_import_people(request.user)
     form = PeopleImportConfirmForm(request.POST)
-    deactivate_missing = form.is_valid() and form.cleaned_data["deactivate_missing"]
+    if not form.is_valid():
+        # A tick without the typed count is not a confirmation: nothing is imported.
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(record)
+    deactivate_missing = form.cleaned_data["deactivate_missing"]
     try:
         record = services.confirm_people_import(
-            record, deactivate_missing=deactivate_missing, by=request.user
+            record,
+            deactivate_missing=deactivate_missing,
+            by=request.user,
+            confirmed_deactivate_count=form.cleaned_data["deactivate_count"] if deactivate_missing else None,
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -50,7 +50,7 @@ def test_it_lets_hr_upload_preview_and_confirm_the_example_file(
     assert_no_axe_violations(page, axe)
 
     # Tess is not in the file: she stays unless HR ticks the box, which HR leaves unticked here.
-    expect(page.get_by_label(re.compile("deactivate the 1 person not in this file"))).not_to_be_checked()
+    expect(page.get_by_label(re.compile("deactivate the 1 person listed above"))).not_to_be_checked()
     page.get_by_role("button", name="Confirm the import").click()
     expect(page.get_by_role("status")).to_contain_text(
         "Imported: 6 created, 0 updated, 0 deactivated, 0 unchanged."
@@ -68,3 +68,37 @@ def test_it_lets_hr_upload_preview_and_confirm_the_example_file(
     page.goto("/people/import/")
     assert_no_axe_violations(page, axe)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_it_deactivates_only_after_hr_types_how_many_are_listed(
+    page: Page, transactional_db, hr, harmony, teacher, colleague
+):
+    axe = Axe()
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(hr.email)
+    page.get_by_label("Password").fill("harriet-password-1")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto("/people/import/")
+    rows = (
+        "email,name,kind,school,role,job title\n"
+        + f"{teacher.email},Tess Teacher,employee,harmony-primary,,\n"
+    )
+    page.get_by_label("CSV file of people").set_input_files(
+        files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": rows.encode()}]
+    )
+    page.get_by_role("button", name="Upload and preview").click()
+    leavers = page.get_by_role("table", name="People who would be deactivated")
+    expect(leavers).to_contain_text("Colin Colleague")
+    expect(leavers).to_contain_text("Harmony Primary School")
+    assert_no_axe_violations(page, axe)
+
+    page.get_by_label(re.compile("deactivate the 1 person listed above")).check()
+    page.get_by_role("button", name="Confirm the import").click()  # ticked, but no number typed
+    expect(page.get_by_role("alert").or_(page.get_by_role("status"))).to_contain_text("type how many")
+    assert User.objects.get(pk=colleague.pk).is_active
+
+    page.get_by_label(re.compile("deactivate the 1 person listed above")).check()
+    page.get_by_label("To deactivate them, type how many people are listed above").fill("1")
+    page.get_by_role("button", name="Confirm the import").click()
+    expect(page.get_by_role("status")).to_contain_text("1 deactivated")
+    assert not User.objects.get(pk=colleague.pk).is_active and User.objects.get(pk=hr.pk).is_active

@@ -4,6 +4,7 @@ import io
 from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from PIL import Image
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
@@ -32,14 +33,15 @@ def details(subject=None, *, subject_name="", description=DESCRIPTION, **fields)
 
 
 def make_report(reporter, subject=None, *, files=(), clause_keys=(), notify=False, **fields):
-    """A report made through the service, as the form would make it."""
-    return services.submit(
-        details(subject, **fields),
-        by=reporter,
-        clause_keys=list(clause_keys),
-        files=list(files),
-        notify=notify,
-    )
+    """A report made through the service, as the form would make it (and committed: its files written)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return services.submit(
+            details(subject, **fields),
+            by=reporter,
+            clause_keys=list(clause_keys),
+            files=list(files),
+            notify=notify,
+        )
 
 
 def png_bytes(size=(40, 30), color=(200, 30, 30), **save) -> bytes:

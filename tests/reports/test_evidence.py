@@ -5,9 +5,10 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import TemporaryUploadedFile
+from django.test import TestCase
 from PIL import Image
 
-from reports.evidence import MAX_BYTES, path_of
+from reports.evidence import MAX_BYTES, read
 from reports.models import ConcernReport, Evidence, Platform, ReportEvent
 from tests.reports.builders import jpeg_with_location, make_report, pdf_bytes, png_bytes, upload
 
@@ -18,6 +19,7 @@ FILES_AGAIN = "please choose your evidence files again"
 
 
 def post_with(client, colleague, files):
+    """Post the form; evidence files are written once the transaction commits, so run those callbacks."""
     data = {
         "action": "submit",
         "colleague": colleague.pk,
@@ -28,7 +30,8 @@ def post_with(client, colleague, files):
         "description": TYPED,
         "evidence": files,
     }
-    return client.post("/reports/new/", data)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post("/reports/new/", data)
 
 
 def assert_refused_and_kept(response, *expected):
@@ -54,7 +57,7 @@ def test_it_reencodes_a_png_and_drops_a_payload_hidden_after_it(client, reporter
     payload = b"<script>alert('stolen')</script>"
     response = post_with(client, colleague, [upload("shot.png", png_bytes() + payload, "image/png")])
     assert response.status_code == 302
-    stored = path_of(Evidence.objects.get().stored_name).read_bytes()
+    stored = read(Evidence.objects.get().stored_name)
     assert payload not in stored and b"script" not in stored
     assert Image.open(io.BytesIO(stored)).size == (40, 30)
 
@@ -65,18 +68,14 @@ def test_it_strips_the_location_from_a_photo(client, reporter, colleague):
     response = post_with(client, colleague, [upload("photo.jpg", original, "image/jpeg")])
     assert response.status_code == 302
     item = Evidence.objects.get()
-    stored = Image.open(io.BytesIO(path_of(item.stored_name).read_bytes()))
-    assert (
-        item.kind == "jpeg"
-        and not stored.getexif()
-        and b"PhoneMaker" not in path_of(item.stored_name).read_bytes()
-    )
+    stored = Image.open(io.BytesIO(read(item.stored_name)))
+    assert item.kind == "jpeg" and not stored.getexif() and b"PhoneMaker" not in read(item.stored_name)
 
 
 def test_it_accepts_a_clean_pdf_as_it_is(client, reporter, colleague):
     data = pdf_bytes()
     assert post_with(client, colleague, [upload("post.pdf", data, "application/pdf")]).status_code == 302
-    assert path_of(Evidence.objects.get().stored_name).read_bytes() == data
+    assert read(Evidence.objects.get().stored_name) == data
 
 
 def test_it_refuses_a_gif(client, reporter, colleague):
@@ -187,7 +186,7 @@ def test_it_serves_evidence_only_as_a_download_and_records_who_took_it(client, t
     assert response["Content-Type"] == "image/png"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response["Cache-Control"]
-    assert b"".join(response.streaming_content) == path_of(report.evidence.get().stored_name).read_bytes()
+    assert b"".join(response.streaming_content) == read(report.evidence.get().stored_name)
     event = report.events.get(kind=ReportEvent.Kind.EVIDENCE_DOWNLOADED)
     assert (event.actor, event.evidence.position) == (head, 1)
 
@@ -199,7 +198,7 @@ def test_it_keeps_evidence_out_of_any_public_folder(teacher, colleague, head, se
     from reports.evidence import CheckedFile
 
     report = make_report(teacher, colleague, files=[CheckedFile("a.png", "png", png_bytes())])
-    path = path_of(report.evidence.get().stored_name)
+    path = private_media / "evidence" / report.evidence.get().stored_name
     assert path.is_file() and path.is_relative_to(private_media)
     for public in [settings.STATIC_ROOT, *settings.STATICFILES_DIRS]:
         assert not path.is_relative_to(public)

@@ -155,18 +155,22 @@ def test_it_gives_references_in_order_within_a_year(teacher, colleague, head):
     assert allocate_reference(2027) == "SMR-2027-0001"
 
 
-def test_it_attaches_a_screenshot_with_its_sha256(client, teacher, colleague, head):
+def test_it_attaches_a_screenshot_with_its_sha256(
+    client, teacher, colleague, head, django_capture_on_commit_callbacks
+):
     import hashlib
 
     client.force_login(teacher)
-    response = client.post(
-        "/reports/new/", {**form_data(colleague=colleague.pk), "evidence": [upload("shot.png", png_bytes())]}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/reports/new/",
+            {**form_data(colleague=colleague.pk), "evidence": [upload("shot.png", png_bytes())]},
+        )
     assert response.status_code == 302
     item = ConcernReport.objects.get().evidence.get()
-    from reports.evidence import path_of
+    from reports.evidence import read
 
-    stored = path_of(item.stored_name).read_bytes()
+    stored = read(item.stored_name)
     assert item.sha256 == hashlib.sha256(stored).hexdigest()
     assert (item.kind, item.original_name, item.position) == ("png", "shot.png", 1)
     assert "shot" not in item.stored_name

@@ -36,7 +36,9 @@ def test_it_imports_with_commit_and_deactivates_only_when_asked(
     path = tmp_path / "people.csv"
     path.write_bytes(("\ufeff" + csv_of(NINA, newline="\r\n")).encode())
     with django_capture_on_commit_callbacks(execute=True):
-        out, _ = run(str(path), "--commit", "--deactivate-missing")
+        # One of one active person: more than 10%, so the exact count is confirmed.
+        out, _ = run(str(path), "--commit", "--deactivate-missing", "--confirm-deactivate", "1")
+    assert "To deactivate: Tess Teacher" in out
     assert "Imported: 1 created, 0 updated, 1 deactivated, 0 unchanged;" in out
     assert not User.objects.get(pk=teacher.pk).is_active
     assert [m.to for m in mail.outbox] == [["nina.gordon@symphony.test"]]

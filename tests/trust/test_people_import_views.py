@@ -51,9 +51,13 @@ def test_it_imports_when_hr_confirms(client, hr, harmony, teacher, colleague):
     )
     record = PeopleImport.objects.get()
     preview = client.get(f"/people/import/{record.pk}/").content.decode()
-    assert "deactivate the 1 person not in this file" in preview
+    assert "deactivate the 1 person listed above" in preview
 
-    response = client.post(f"/people/import/{record.pk}/confirm/", {"deactivate_missing": "on"}, follow=True)
+    response = client.post(
+        f"/people/import/{record.pk}/confirm/",
+        {"deactivate_missing": "on", "deactivate_count": "1"},
+        follow=True,
+    )
     page = response.content.decode()
     assert "Imported: 1 created, 0 updated, 1 deactivated, 1 unchanged." in page
     record.refresh_from_db()

@@ -7,7 +7,7 @@ Everyone else gets 404 for anything about a report, the reported colleague inclu
 from reports import services
 from reports.models import Status
 from tests.authorization.world import Row
-from tests.reports.builders import checked_png, details
+from tests.reports.builders import checked_png, details, make_report
 
 PEOPLE = (
     "anonymous",
@@ -42,9 +42,8 @@ HR_ONLY = answers(403, hr=200)
 def build(world) -> None:
     # Evidence files go to the test's own folder: the world fixture points PRIVATE_MEDIA_ROOT there.
     people = world.people
-    report = services.submit(
-        details(people["colleague"]), by=people["staff"], files=[checked_png()], notify=False
-    )
+    # make_report commits it, so its evidence file is written (files follow the commit).
+    report = make_report(people["staff"], people["colleague"], files=[checked_png()])
     world.objects["report"] = report
     world.objects["closed_report"] = services.submit(
         details(people["colleague"]), by=people["other_staff"], notify=False

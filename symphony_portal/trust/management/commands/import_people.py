@@ -17,13 +17,27 @@ class Command(BaseCommand):
         parser.add_argument(
             "--deactivate-missing",
             action="store_true",
-            help="Deactivate active people who are not in the file (they are never deleted).",
+            help=(
+                "Deactivate active people who are not in the file (they are never deleted). Refused for a "
+                "file without rows, and for more than 10%% of the active people without --confirm-deactivate."
+            ),
+        )
+        parser.add_argument(
+            "--confirm-deactivate",
+            type=int,
+            metavar="N",
+            dest="confirm_deactivate",
+            help="With --deactivate-missing: the exact number of people it deactivates (as previewed).",
         )
         parser.add_argument(
             "--commit", action="store_true", help="Write the changes (default: preview only)."
         )
 
-    def handle(self, *args, file: Path, deactivate_missing: bool, commit: bool, **options):
+    def handle(
+        self, *args, file: Path, deactivate_missing: bool, commit: bool, confirm_deactivate=None, **options
+    ):
+        if confirm_deactivate is not None and not deactivate_missing:
+            raise CommandError("--confirm-deactivate goes with --deactivate-missing.")
         try:
             data = file.read_bytes()
         except OSError as error:
@@ -43,12 +57,29 @@ class Command(BaseCommand):
         )
         if plan.has_problems:
             raise CommandError("Nothing was imported: fix the rows above and run the command again.")
+        if deactivate_missing:
+            for person, roles in plan.leavers:
+                roles = roles or "no role"
+                self.stdout.write(
+                    f"To deactivate: {person.full_name} <{person.email}>, {roles}, {person.school_name}"
+                )
+            for person in plan.kept:
+                self.stdout.write(f"Not deactivated (a trust administrator records their leaving): {person}.")
+            try:
+                services.check_deactivation(plan, confirmed_count=confirm_deactivate)
+            except ValidationError as error:
+                raise CommandError(" ".join(error.messages)) from None
         if not commit:
             self.stdout.write("Preview only: nothing was written. Run again with --commit to import.")
             return
         record = services.upload_people_import(text, filename=file.name, by=None)
         try:
-            record = services.confirm_people_import(record, deactivate_missing=deactivate_missing, by=None)
+            record = services.confirm_people_import(
+                record,
+                deactivate_missing=deactivate_missing,
+                by=None,
+                confirmed_deactivate_count=confirm_deactivate,
+            )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(

@@ -1,0 +1,40 @@
+"""Where private files (evidence, exports) are kept: a Django storage, so the place can change.
+
+`storages["private"]` (settings.STORAGES) is the storage for files that are never served by URL and leave
+only through views that check permission. On one host it is a folder, `PRIVATE_MEDIA_ROOT`; a later move to
+S3-compatible storage changes only the backend named in settings.
+"""
+
+import os
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage, Storage, storages
+
+
+class PrivateFileSystemStorage(FileSystemStorage):
+    """Files under settings.PRIVATE_MEDIA_ROOT (read at each use, so tests can point it elsewhere).
+
+    There is no URL: a private file is only ever streamed by a view that checked who asks. Files and
+    folders are readable by the portal's own system user only.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("file_permissions_mode", 0o600)
+        kwargs.setdefault("directory_permissions_mode", 0o700)
+        super().__init__(**kwargs)
+
+    @property
+    def base_location(self):
+        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        raise ValueError("Private files have no address: serve them through a view that checks permission.")
+
+
+def private_storage() -> Storage:
+    """The storage of private files (settings.STORAGES["private"])."""
+    return storages["private"]
