@@ -307,7 +307,7 @@ class Clause(DraftOnlyModel):
 
 
 class ReviewReminder(models.Model):
-    """A review reminder that the mail server accepted: one per version, kind and scheduled day."""
+    """A review reminder queued (with its outbox rows, in one transaction): one per version, kind and day."""
 
     class Kind(models.TextChoices):
         DAYS_90 = "days_90", "90 days before the review term"

@@ -184,10 +184,10 @@ class SMTPServer:
 
 @pytest.fixture
 def smtp_server(settings):
-    """Point Django's email at a real SMTP server on loopback for this test."""
+    """Point the outbox's delivery at a real SMTP server on loopback for this test."""
     server = SMTPServer()
     server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.PORTAL_SENDING_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = server.port
     settings.EMAIL_USE_TLS = False
@@ -196,6 +196,28 @@ def smtp_server(settings):
     settings.EMAIL_TIMEOUT = 5
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _mail_through_the_outbox(settings):
+    """Mail goes through the outbox as in production (pytest-django would send Django's own straight to
+    locmem). Delivery runs on an immediate task backend once the transaction commits, so a test that runs
+    its commit callbacks (``django_capture_on_commit_callbacks(execute=True)``) finds the emails in
+    ``mail.outbox``; ``deliver()`` sends what is due in the outbox at any point."""
+    settings.EMAIL_BACKEND = "symphony_portal.mail.backends.OutboxBackend"
+    settings.PORTAL_SENDING_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TASKS = {
+        **settings.TASKS,
+        "mail-inline": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    }
+    settings.PORTAL_MAIL_TASK_BACKEND = "mail-inline"
+
+
+def deliver(**kwargs):
+    """Send what is due in the outbox now, in this process (as the delivery task would)."""
+    from symphony_portal.mail.outbox import deliver_due
+
+    return deliver_due(**kwargs)
 
 
 @pytest.fixture(autouse=True)

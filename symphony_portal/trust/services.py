@@ -16,6 +16,7 @@ from django.utils.http import urlsafe_base64_encode
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from symphony_portal.lib import emails
+from symphony_portal.mail.models import OutgoingEmail
 
 from . import people_import
 from .models import PeopleImport, RoleAssignment, User
@@ -80,8 +81,9 @@ def confirm_people_import(
         [PeopleImport.created_people.through(peopleimport=pending, user=p) for p in created],
         batch_size=BATCH_SIZE,
     )
-    # After commit: a rolled-back import invites nobody.
-    transaction.on_commit(lambda: send_invitations(pending, created))
+    # Outbox rows in this transaction: a rolled-back import invites nobody, a committed one invites
+    # everyone it created, however long the mail server takes (the request does not wait for it).
+    send_invitations(pending, created)
     return pending
 
 
@@ -157,7 +159,7 @@ def invitation_link(person: User) -> str:
 
 
 def send_invitations(people_import_record: PeopleImport, people: list[User]) -> int:
-    """Email each person a link to choose their password, on one connection; record how it went."""
+    """Queue for each person an email with a link to choose their password; record how many."""
     messages = [
         emails.build(
             "people_invitation",
@@ -171,27 +173,30 @@ def send_invitations(people_import_record: PeopleImport, people: list[User]) -> 
         for person in people
         if person.is_active and not person.has_usable_password()
     ]
-    record = PeopleImport.objects.filter(pk=people_import_record.pk)
-    try:
-        sent = emails.send_batch(messages)
-    except OSError as error:  # smtplib's errors are OSErrors too
-        logger.exception("People import %s: invitations could not be sent", people_import_record.pk)
-        problem = (
-            f"The invitations could not all be sent ({error.__class__.__name__}). "
-            "Use “Send the invitations again” once the mail server is back."
+    with transaction.atomic():
+        queued = emails.send_batch(messages)
+        PeopleImport.objects.filter(pk=people_import_record.pk).update(
+            invitations_sent=queued, invitation_problem=""
         )
-        record.update(invitation_problem=problem[:500])
-        people_import_record.invitation_problem = problem
-        return 0
-    record.update(invitations_sent=sent, invitation_problem="")
-    people_import_record.invitations_sent, people_import_record.invitation_problem = sent, ""
-    return sent
+    people_import_record.invitations_sent, people_import_record.invitation_problem = queued, ""
+    return queued
 
 
 def resend_invitations(people_import_record: PeopleImport, *, by: User | None) -> int:
-    """Invite again the people this import created who have not chosen a password yet."""
+    """Invite again the people this import created who have not chosen a password yet.
+
+    Someone whose invitation is still waiting in the outbox (the mail server is away) is not queued a
+    second one: it will arrive.
+    """
     logger.info("People import %s: invitations sent again by %s", people_import_record.pk, by)
     waiting = [
         p for p in people_import_record.created_people.filter(is_active=True) if not p.has_usable_password()
     ]
-    return send_invitations(people_import_record, waiting)
+    still_queued = set(
+        OutgoingEmail.objects.filter(
+            about="people_invitation",
+            status__in=[OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.RETRYING],
+            to__in=[p.email for p in waiting],
+        ).values_list("to", flat=True)
+    )
+    return send_invitations(people_import_record, [p for p in waiting if p.email not in still_queued])
