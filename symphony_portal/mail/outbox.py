@@ -215,7 +215,8 @@ def _record(row: OutgoingEmail, worker: str, outcome: str, answer: str, now: dat
     attempts = row.attempts + 1
     fields = {"attempts": F("attempts") + 1, "last_attempt_at": now, "claimed_by": "", "claimed_until": None}
     if outcome == _Outcome.SENT:
-        fields.update(status=OutgoingEmail.Status.SENT, sent_at=now, server_answer=answer)
+        # server_answer keeps what the server said on an earlier try (why it took more than one).
+        fields.update(status=OutgoingEmail.Status.SENT, sent_at=now)
     elif outcome == _Outcome.RETRY and attempts < settings.PORTAL_MAIL_MAX_ATTEMPTS:
         fields.update(
             status=OutgoingEmail.Status.RETRYING,
