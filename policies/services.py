@@ -16,8 +16,10 @@ from django.utils import timezone
 
 from symphony_portal.lib import emails
 from symphony_portal.lib.terms import Term
+from symphony_portal.mail import outbox
 from symphony_portal.trust.models import Role, User
 
+from . import tasks
 from .models import Clause, ExportKind, PackJob, PolicyExport, PolicyVersion, ReviewReminder, Section
 from .selectors import fingerprint
 
@@ -298,9 +300,9 @@ def publish(version: PolicyVersion, *, by: User) -> PolicyVersion:
         _attribute(previous, by).save(update_fields=["status", "superseded_at"])
     version.status, version.published_at, version.published_by = PolicyVersion.Status.PUBLISHED, now, by
     _attribute(version, by).save()
-    # Outbox rows in this transaction: published means everyone will be told, whatever the mail server
-    # does now; a rolled-back publication emails nobody.
-    email_new_version(version, previous=previous)
+    # A task stored in this transaction writes everyone's email to the outbox (rendering thousands of
+    # emails is not the request's job): a rolled-back publication emails nobody, a committed one everyone.
+    outbox.enqueue(tasks.notify_new_version, version.pk, previous.pk if previous else None)
     return version
 
 

@@ -115,17 +115,25 @@ def _runs_inline(task) -> bool:
     return isinstance(task.get_backend(), ImmediateBackend)
 
 
-def request_delivery() -> None:
-    """Enqueue a delivery task in the current transaction (it exists only if the transaction commits).
+def enqueue(task, *args, **kwargs) -> None:
+    """Enqueue a mail task (on ``PORTAL_MAIL_TASK_BACKEND``) in the current transaction: it exists only
+    if the transaction commits, and survives the web process dying the moment after.
 
-    A backend that runs tasks at once (the immediate backend, in tests) would send before the commit:
-    there the task is enqueued when the transaction commits instead.
+    A backend that runs tasks at once (the immediate backend, in tests) would run it before the commit:
+    there it is enqueued when the transaction commits instead.
     """
-    task = _delivery_task()
+    task = task.using(backend=settings.PORTAL_MAIL_TASK_BACKEND)
     if _runs_inline(task):
-        transaction.on_commit(task.enqueue, robust=True)
+        transaction.on_commit(lambda: task.enqueue(*args, **kwargs), robust=True)
     else:
-        task.enqueue()
+        task.enqueue(*args, **kwargs)
+
+
+def request_delivery() -> None:
+    """Ask for a delivery task (see ``enqueue``)."""
+    from .tasks import deliver_mail
+
+    enqueue(deliver_mail)
 
 
 # --- Delivery -----------------------------------------------------------------------------------------

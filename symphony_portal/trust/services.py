@@ -16,6 +16,7 @@ from django.utils.http import urlsafe_base64_encode
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from symphony_portal.lib import emails
+from symphony_portal.mail import outbox
 from symphony_portal.mail.models import OutgoingEmail
 
 from . import people_import
@@ -81,9 +82,9 @@ def confirm_people_import(
         [PeopleImport.created_people.through(peopleimport=pending, user=p) for p in created],
         batch_size=BATCH_SIZE,
     )
-    # Outbox rows in this transaction: a rolled-back import invites nobody, a committed one invites
-    # everyone it created, however long the mail server takes (the request does not wait for it).
-    send_invitations(pending, created)
+    # A task stored in this transaction writes the invitations to the outbox (rendering thousands of
+    # emails is not the request's job): a rolled-back import invites nobody, a committed one everyone.
+    _invite_later(pending, created)
     return pending
 
 
@@ -158,8 +159,22 @@ def invitation_link(person: User) -> str:
     return emails.absolute_url("password_reset_confirm", uid, default_token_generator.make_token(person))
 
 
-def send_invitations(people_import_record: PeopleImport, people: list[User]) -> int:
-    """Queue for each person an email with a link to choose their password; record how many."""
+def _invite_later(people_import_record: PeopleImport, people: list[User]) -> int:
+    """Record how many are invited and enqueue the task that queues their emails; returns how many."""
+    from . import tasks
+
+    invited = [p.pk for p in people if p.is_active and not p.has_usable_password()]
+    PeopleImport.objects.filter(pk=people_import_record.pk).update(
+        invitations_sent=len(invited), invitation_problem=""
+    )
+    people_import_record.invitations_sent, people_import_record.invitation_problem = len(invited), ""
+    if invited:
+        outbox.enqueue(tasks.invite_people, people_import_record.pk, invited)
+    return len(invited)
+
+
+def send_invitations(people: list[User]) -> int:
+    """Queue for each person still without a password an email with a link to choose one."""
     messages = [
         emails.build(
             "people_invitation",
@@ -173,15 +188,10 @@ def send_invitations(people_import_record: PeopleImport, people: list[User]) -> 
         for person in people
         if person.is_active and not person.has_usable_password()
     ]
-    with transaction.atomic():
-        queued = emails.send_batch(messages)
-        PeopleImport.objects.filter(pk=people_import_record.pk).update(
-            invitations_sent=queued, invitation_problem=""
-        )
-    people_import_record.invitations_sent, people_import_record.invitation_problem = queued, ""
-    return queued
+    return emails.send_batch(messages)
 
 
+@transaction.atomic
 def resend_invitations(people_import_record: PeopleImport, *, by: User | None) -> int:
     """Invite again the people this import created who have not chosen a password yet.
 
@@ -199,4 +209,4 @@ def resend_invitations(people_import_record: PeopleImport, *, by: User | None) -
             to__in=[p.email for p in waiting],
         ).values_list("to", flat=True)
     )
-    return send_invitations(people_import_record, [p for p in waiting if p.email not in still_queued])
+    return _invite_later(people_import_record, [p for p in waiting if p.email not in still_queued])

@@ -5,6 +5,7 @@ and ignores close requests). Two worker processes draining the same queue, and t
 need PostgreSQL.
 """
 
+import datetime
 import io
 import os
 import subprocess
@@ -21,13 +22,17 @@ from django.db import connection, connections, transaction
 from django_tasks_db.models import DBTaskResult
 
 from acknowledgements.models import Reminder
+from policies import services as policy_services
 from policies.models import ReviewReminder
+from policies.tasks import notify_new_version
 from reports.models import ConcernReport
 from symphony_portal.mail import outbox
 from symphony_portal.mail.models import OutgoingEmail
+from symphony_portal.trust import services as trust_services
 from tests.builders import make_person, make_version
 from tests.conftest import SMTPServer
 from tests.reports.test_reporting import form_data
+from tests.trust.importing import csv_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -100,6 +105,36 @@ def test_a_report_made_while_mail_is_down_is_saved_and_the_head_emailed_after_re
     finally:
         back.stop()
     assert sorted(back.recipients) == sorted([teacher.email, head.email])
+
+
+def test_a_publication_notice_task_run_by_a_real_worker_tells_everyone_once(
+    hr, teacher, head, on_the_database_backend, smtp_server
+):
+    current = make_version(label="2016-2019", sections={"Purpose": ["Alpha wording."]})
+    draft = policy_services.start_draft(current, label="2026-2029", by=hr)
+    policy_services.record_approval(
+        draft, approved_by_body="Board", approved_on=datetime.date(2026, 7, 14), minute_reference="B/1", by=hr
+    )
+    policy_services.publish(draft, by=hr)
+    assert not OutgoingEmail.objects.exists()  # the stored task writes them
+    db_worker_batch()  # the notice task queues the emails and a delivery, which the same worker runs
+    assert sorted(smtp_server.recipients) == sorted([hr.email, teacher.email, head.email])
+    # The task run twice (a worker killed after queueing, say) queues nobody twice.
+    notify_new_version.call(draft.pk, current.pk)
+    db_worker_batch()
+    assert len(smtp_server.messages) == 3
+
+
+def test_an_import_invitation_task_run_by_a_real_worker_invites_each_new_person(
+    hr, harmony, on_the_database_backend, smtp_server
+):
+    text = csv_of(
+        *(f"new{n}@symphony.test,New Person {n},employee,harmony-primary,,Teacher" for n in range(5))
+    )
+    record = trust_services.upload_people_import(text, filename="people.csv", by=hr)
+    trust_services.confirm_people_import(record, deactivate_missing=False, by=hr)
+    db_worker_batch()
+    assert sorted(smtp_server.recipients) == [f"new{n}@symphony.test" for n in range(5)]
 
 
 def worker_env(smtp_port: int) -> dict:
