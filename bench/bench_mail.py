@@ -44,6 +44,7 @@ from symphony_portal.mail.models import OutgoingEmail  # noqa: E402
 from symphony_portal.trust import services as trust_services  # noqa: E402
 from symphony_portal.trust.models import Kind, Role, RoleAssignment, User  # noqa: E402
 from tests.conftest import SMTPServer  # noqa: E402
+from tests.reports.test_reporting import form_data as report_form  # noqa: E402
 
 RELAY_SECONDS = 0.012
 FAULT_MESSAGES = 300
@@ -61,7 +62,7 @@ def timed(label: str, server: SMTPServer, call) -> None:
     t0 = time.perf_counter()
     response = call()
     seconds = time.perf_counter() - t0
-    if response.status_code not in (200, 302):
+    if response.status_code != 302:  # every action here redirects when it succeeds
         raise SystemExit(f"{label} answered {response.status_code}")
     rows = OutgoingEmail.objects.count() - before_rows
     opened = server.connections - before_connections
@@ -90,15 +91,7 @@ def web_requests() -> None:
         hr_client.get("/")
         print(f"\nWeb requests with a relay taking {RELAY_SECONDS * 1000:.0f} ms per message (one each)")
 
-        report = {
-            "action": "submit",
-            "colleague": colleague.pk,
-            "platform": "instagram",
-            "link": "https://instagram.example/p/abc",
-            "seen_on": date.today().isoformat(),
-            "still_visible": "yes",
-            "description": "A post naming a pupil, shared from the staff room.",
-        }
+        report = report_form(colleague=colleague.pk)
         timed("a report", relay, lambda: staff_client.post("/reports/new/", report))
 
         current = PolicyVersion.objects.published().first()
