@@ -223,8 +223,10 @@ def _record(row: OutgoingEmail, worker: str, outcome: str, answer: str, now: dat
     attempts = row.attempts + 1
     fields = {"attempts": F("attempts") + 1, "last_attempt_at": now, "claimed_by": "", "claimed_until": None}
     if outcome == _Outcome.SENT:
-        # server_answer keeps what the server said on an earlier try (why it took more than one).
-        fields.update(status=OutgoingEmail.Status.SENT, sent_at=now)
+        # server_answer keeps what the server said on an earlier try (why it took more than one). The
+        # text goes: it may hold a sign-in link (a password reset, an invitation) that must not outlive
+        # its delivery in the database; who was sent what about what stays.
+        fields.update(status=OutgoingEmail.Status.SENT, sent_at=now, body="", html="")
     elif outcome == _Outcome.RETRY and attempts < settings.PORTAL_MAIL_MAX_ATTEMPTS:
         fields.update(
             status=OutgoingEmail.Status.RETRYING,

@@ -193,6 +193,11 @@ def test_django_mail_goes_through_the_outbox(
     client.post("/accounts/password_reset/", {"email": teacher.email})
     email = OutgoingEmail.objects.get()
     assert (email.to, email.about, email.status) == (teacher.email, "django", Status.QUEUED)
+    assert "/accounts/reset/" in email.body
     assert smtp_server.connections == 0  # the request did not talk to the mail server
     deliver()
     assert smtp_server.recipients == [teacher.email]
+    assert b"/accounts/reset/" in smtp_server.messages[0][2]
+    # Once delivered, the reset link no longer sits in the database; the record of the email stays.
+    email.refresh_from_db()
+    assert (email.status, email.body, email.html, email.to) == (Status.SENT, "", "", teacher.email)
