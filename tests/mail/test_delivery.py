@@ -201,3 +201,15 @@ def test_django_mail_goes_through_the_outbox(
     # Once delivered, the reset link no longer sits in the database; the record of the email stays.
     email.refresh_from_db()
     assert (email.status, email.body, email.html, email.to) == (Status.SENT, "", "", teacher.email)
+
+
+def test_errors_mailed_to_the_admins_go_through_the_outbox_too(settings, smtp_server):
+    from django.core.mail import mail_admins
+
+    settings.ADMINS = [("Ops", "ops@symphony.test")]
+    mail_admins("Server error", "Traceback ...")
+    email = OutgoingEmail.objects.get()
+    assert (email.to, email.about, email.status) == ("ops@symphony.test", "django", Status.QUEUED)
+    assert email.subject.endswith("Server error")
+    deliver()
+    assert smtp_server.recipients == ["ops@symphony.test"]
