@@ -84,7 +84,10 @@ class Acknowledgement(AppendOnlyModel):
 
 
 class Reminder(AppendOnlyModel):
-    """An email the server accepted: a reminder to an outstanding person, or a note to their Head."""
+    """A reminder queued to an outstanding person, or a note to their Head (sent_at: when it was queued).
+
+    Written in the transaction that puts the email in the outbox, which delivers it.
+    """
 
     class About(models.TextChoices):
         OWN = "own", "Their own acknowledgement"

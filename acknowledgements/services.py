@@ -80,6 +80,14 @@ class ReminderPlan:
         self.records.append(record)
         self.lines.append(line)
 
+    @property
+    def dedupe_keys(self) -> list[str]:
+        """One key per reminder and day: whatever runs the command again that day, nothing is queued twice."""
+        return [
+            f"acknowledgement-reminder:{r.version_id}:{r.about}:{r.school_id or '-'}:{r.sent_at:%Y-%m-%d}"
+            for r in self.records
+        ]
+
 
 def _heads_by_school() -> dict[int | None, list[User]]:
     """Who hears about a school's outstanding people: its Heads; for the central team, the Executive Head."""
@@ -169,14 +177,22 @@ def plan_reminders(*, now: datetime | None = None) -> ReminderPlan:
     return plan
 
 
-def send_reminders(plan: ReminderPlan) -> int:
-    """Send the planned emails over one SMTP connection, then record them.
+def queue_reminders(*, now: datetime | None = None) -> ReminderPlan:
+    """Plan the reminders due now and queue them, with their records ("reminder queued"), in one transaction.
 
-    Nothing is recorded unless the server accepted the batch: an outage raises and leaves every
-    reminder due for the next run. Lossless first: a connection dropped half-way means the next run
-    sends the whole batch again, rather than never sending some of it.
+    The live versions are locked first: a second run at the same moment (cron on two hosts) waits for
+    this one, then plans with its records in view and finds nothing due. The outbox delivers the emails
+    and retries them while the mail server is away; the dedupe keys make a second run the same day queue
+    nothing even where row locks do not exist (SQLite).
     """
-    sent = emails.send_batch(plan.messages)
     with transaction.atomic():
-        Reminder.objects.bulk_create(plan.records)
-    return sent
+        list(
+            PolicyVersion.objects.select_for_update()
+            .filter(status=PolicyVersion.Status.PUBLISHED)
+            .order_by("pk")
+        )
+        plan = plan_reminders(now=now)
+        if plan.messages:
+            emails.send_batch(plan.messages, dedupe_keys=plan.dedupe_keys)
+            Reminder.objects.bulk_create(plan.records, batch_size=500)
+    return plan

@@ -1,4 +1,4 @@
-"""Every change to requests, sites and employee groups: one transaction each, emails after commit."""
+"""Every change to requests, sites and employee groups: one transaction each, its emails queued in it."""
 
 import datetime
 import logging
@@ -69,24 +69,18 @@ def deciders_of(request: SiteApprovalRequest) -> list[User]:
     return list(people.order_by("full_name"))
 
 
-def _after_commit(send) -> None:
-    # The step is recorded and shown in the portal whatever happens to the email: an SMTP outage is
-    # logged (robust=True) instead of turning a saved decision into an error page.
-    transaction.on_commit(send, robust=True)
-
-
 def _email_deciders(request: SiteApprovalRequest) -> None:
     recipients = [u.email for u in deciders_of(request)]
     if recipients:
         link = emails.absolute_url(request.get_absolute_url())
-        _after_commit(lambda: emails.send("site_request_waiting", to=recipients, context={"link": link}))
+        emails.send("site_request_waiting", to=recipients, context={"link": link})
 
 
 def _email_requester(request: SiteApprovalRequest, outcome: str) -> None:
     # Outcome and link only: what the site is, and the Head's note, stay in the portal.
     to = [request.requester.email]
     context = {"outcome": outcome, "link": emails.absolute_url(request.get_absolute_url())}
-    _after_commit(lambda: emails.send("site_request_decided", to=to, context=context))
+    emails.send("site_request_decided", to=to, context=context)
 
 
 @transaction.atomic

@@ -3,9 +3,10 @@
 One throwaway SQLite database (SYMPHONY_VAR_DIR is a temporary folder), one gunicorn process (one sync
 worker, DEBUG off, bench/settings.py: the portal plus two baseline views) on a free loopback port, one
 signed-in session cookie per person. Each page is fetched sequentially for a bounded time; the figure is
-seconds per request, and the ratio is against its baseline. Reminders: one full run (plan, render, send
-over one connection, record) against Django's own send_messages of the same emails, both to an aiosmtpd
-server on loopback (its own process); each run is rolled back so the next one sends the same mail again.
+seconds per request, and the ratio is against its baseline. Reminders: one full run (the command: plan,
+render, queue in the outbox and record; then the outbox drained as the worker's task does, over one
+connection) against Django's own send_messages of the same emails, both to an aiosmtpd server on
+loopback (its own process); each run is rolled back so the next one sends the same mail again.
 """
 
 import os
@@ -116,38 +117,41 @@ def wait_for_port(port: int, process: subprocess.Popen, what: str) -> None:
     raise SystemExit(f"The {what} did not start.")
 
 
-def bench_reminders() -> tuple[float, float, int]:
-    """One reminder run against send_messages of the same emails, both to a loopback SMTP server.
+def bench_reminders() -> tuple[float, float, float, int]:
+    """One reminder run (queue, then drain the outbox) against send_messages of the same emails, both to
+    a loopback SMTP server.
 
     The server (aiosmtpd, discarding what it receives) runs in its own process, as a mail server would.
-    The two are measured in alternation, and each reminder run is rolled back so the next one sends the
-    same reminders again.
+    The two are measured in alternation, and each reminder run is rolled back so the next one queues and
+    sends the same reminders again. Returns (queue seconds, queue + drain seconds, baseline, emails).
     """
-    from acknowledgements.services import plan_reminders, send_reminders
+    from acknowledgements.services import queue_reminders
+    from symphony_portal.mail.outbox import deliver_due
 
     port = free_port()
     smtp = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink", "-l", f"127.0.0.1:{port}"]
     )
     wait_for_port(port, smtp, "loopback SMTP server")
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.PORTAL_SENDING_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     try:
-        runs, baselines, count = [], [], 0
+        queued, runs, baselines, count = [], [], [], 0
         for _ in range(REMINDER_ROUNDS):
             with transaction.atomic():
                 t0 = time.perf_counter()
-                plan = plan_reminders()
-                send_reminders(plan)
+                plan = queue_reminders()  # what cron's command does
+                queued.append(time.perf_counter() - t0)
+                deliver_due()  # what the worker's delivery task does
                 runs.append(time.perf_counter() - t0)
                 count = len(plan.messages)
                 transaction.set_rollback(True)  # so that the next round sends the same reminders
             t0 = time.perf_counter()
-            with get_connection(fail_silently=False) as connection:
+            with get_connection(settings.PORTAL_SENDING_EMAIL_BACKEND, fail_silently=False) as connection:
                 connection.send_messages(plan.messages)
             baselines.append(time.perf_counter() - t0)
-        return statistics.median(runs), statistics.median(baselines), count
+        return statistics.median(queued), statistics.median(runs), statistics.median(baselines), count
     finally:
         smtp.terminate()
         smtp.wait(timeout=30)
@@ -209,12 +213,14 @@ def main() -> None:
                 line += f"  {ratio:.2f}x the 3,000-row table's time (aim <= {aim}x) {verdict}"
         print(line)
 
-    run, baseline, count = bench_reminders()
+    queued, run, baseline, count = bench_reminders()
     ratio = run / baseline
     print(f"\nReminders ({count} emails to a loopback aiosmtpd server, median of {REMINDER_ROUNDS})")
-    print(f"reminder run (plan, render, send, record): {run:.2f} s")
-    print(f"Django send_messages of the same emails:   {baseline:.2f} s")
-    print(f"ratio: {ratio:.2f}x (aim <= 1.2x) {'meets' if ratio <= 1.2 else 'MISSES'}")
+    print(f"the command (plan, render, queue in the outbox, record): {queued:.2f} s")
+    print(f"the command, then the outbox drained (every email sent): {run:.2f} s")
+    print(f"Django send_messages of the same emails:                 {baseline:.2f} s")
+    verdict = "meets" if ratio <= 1.2 else "MISSES"
+    print(f"ratio, command + drain against send_messages: {ratio:.2f}x (aim <= 1.2x) {verdict}")
 
 
 if __name__ == "__main__":

@@ -465,7 +465,7 @@ class Clause(DraftOnlyModel):
 
 
 class ReviewReminder(AppendOnlyModel):
-    """A review reminder that the mail server accepted: one per version, kind and scheduled day."""
+    """A review reminder queued (with its outbox rows, in one transaction): one per version, kind and day."""
 
     append_only_message = "A review reminder sent is a permanent record: it cannot be changed or deleted."
 

@@ -6,7 +6,6 @@ history of each row it changes. Emails leave only after the transaction commits.
 
 import hashlib
 import logging
-import smtplib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -17,9 +16,10 @@ from django.utils import timezone
 
 from symphony_portal.lib import emails
 from symphony_portal.lib.terms import Term
+from symphony_portal.mail import outbox
 from symphony_portal.trust.models import Role, User
 
-from . import permissions
+from . import permissions, tasks
 from .models import Clause, ExportKind, PackJob, Policy, PolicyExport, PolicyVersion, ReviewReminder, Section
 from .selectors import fingerprint
 
@@ -357,14 +357,17 @@ def publish(version: PolicyVersion, *, by: User) -> PolicyVersion:
     version.status, version.published_at, version.published_by = PolicyVersion.Status.PUBLISHED, now, by
     version.adopted_title = policy.title
     _attribute(version, by).save()
-    # robust: the version is published whatever the mail server does; a failure is logged, and the
-    # acknowledgement reminders reach people later.
-    transaction.on_commit(lambda: email_new_version(version, previous=previous), robust=True)
+    # A task stored in this transaction writes everyone's email to the outbox (rendering thousands of
+    # emails is not the request's job): a rolled-back publication emails nobody, a committed one everyone.
+    outbox.enqueue(tasks.notify_new_version, version.pk, previous.pk if previous else None)
     return version
 
 
 def email_new_version(version: PolicyVersion, *, previous: PolicyVersion | None) -> int:
-    """Email every active person, one email each, that a new version of the policy awaits them."""
+    """Queue one email to every active person that a new version of the policy awaits them.
+
+    Keyed on the version: whatever calls this twice, each person is told once.
+    """
     policy_url = emails.absolute_url(version.policy.get_absolute_url())
     changes_url = emails.absolute_url(version.changes_since_url(previous)) if previous else ""
     messages = [
@@ -380,9 +383,9 @@ def email_new_version(version: PolicyVersion, *, previous: PolicyVersion | None)
         )
         for person in User.objects.active().order_by("pk")
     ]
-    sent = emails.send_batch(messages)
-    logger.info("Emailed %s people that %s was published.", sent, version)
-    return sent
+    queued = emails.send_batch(messages, dedupe_keys=[f"policy-published:{version.pk}"] * len(messages))
+    logger.info("Queued %s emails that %s was published.", queued, version)
+    return queued
 
 
 # Review reminders -------------------------------------------------------------------------------------
@@ -414,7 +417,7 @@ def scheduled_reminder(term: Term, today: date) -> tuple[str, date] | None:
 
 
 class ReminderDeliveryError(Exception):
-    """The mail server did not accept a reminder; what was sent before it is recorded."""
+    """A reminder that cannot be queued (nobody holds the HR role); those queued before it stand."""
 
     def __init__(self, run: "ReminderRun", error: Exception):
         self.run, self.error = run, error
@@ -429,18 +432,19 @@ class ReminderRun:
     recipients: list = field(default_factory=list)
 
     def summary(self, *, dry_run: bool) -> str:
-        verb = "would send" if dry_run else "sent"
+        verb = "would queue" if dry_run else "queued"
         return (
             f"Review reminders: {verb} {len(self.sent)} to {len(self.recipients)} HR people; "
-            f"{self.already_sent} already sent; {self.not_due} policies with no reminder due."
+            f"{self.already_sent} already queued before; {self.not_due} policies with no reminder due."
         )
 
 
 def send_review_reminders(*, today: date, dry_run: bool = False) -> ReminderRun:
-    """Email HR each review reminder the schedule sets for ``today`` that has not been sent yet.
+    """Queue for HR each review reminder the schedule sets for ``today`` that has not been queued yet.
 
-    Not one transaction: each reminder is recorded only after the mail server accepted it, so an
-    outage loses nothing (the next run sends it) and a second run the same day sends nothing.
+    One transaction per reminder: its record ("queued") and its outbox rows are written together, with
+    the version locked, so two runs at once (two hosts' cron) queue it once; the second finds it
+    recorded. The outbox delivers it, retrying while the mail server is away.
     """
     run = ReminderRun()
     run.recipients = list(User.objects.active().holding(Role.HR).order_by("pk"))
@@ -457,36 +461,37 @@ def send_review_reminders(*, today: date, dry_run: bool = False) -> ReminderRun:
             run.not_due += 1
             continue
         kind, due_on = due
-        if ReviewReminder.objects.filter(version=version, kind=kind, due_on=due_on).exists():
-            run.already_sent += 1
-            continue
-        reminder = ReviewReminder(
-            version=version,
-            kind=kind,
-            due_on=due_on,
-            sent_on=today,
-            recipients="\n".join(person.email for person in run.recipients),
-        )
-        if not dry_run:
-            if not run.recipients:
-                raise ReminderDeliveryError(run, ValueError("no active person holds the HR role"))
-            context = {
-                "version": version,
-                "review": version.review_status(today),
-                "reminder": reminder,
-                "draft": drafts.get(version.policy_id),
-                "policy_url": emails.absolute_url(version.policy.get_absolute_url()),
-            }
-            messages = [
-                emails.build("review_reminder", to=[p.email], context={**context, "person": p})
-                for p in run.recipients
-            ]
-            try:
-                emails.send_batch(messages)
-            except (OSError, smtplib.SMTPException) as error:
-                raise ReminderDeliveryError(run, error) from error
-            with transaction.atomic():
+        with transaction.atomic():
+            if not dry_run:
+                # Two runs at once: the second waits here, then finds the first one's record.
+                PolicyVersion.objects.select_for_update().filter(pk=version.pk).first()
+            if ReviewReminder.objects.filter(version=version, kind=kind, due_on=due_on).exists():
+                run.already_sent += 1
+                continue
+            reminder = ReviewReminder(
+                version=version,
+                kind=kind,
+                due_on=due_on,
+                sent_on=today,
+                recipients="\n".join(person.email for person in run.recipients),
+            )
+            if not dry_run:
+                if not run.recipients:
+                    raise ReminderDeliveryError(run, ValueError("no active person holds the HR role"))
                 reminder.save()
+                context = {
+                    "version": version,
+                    "review": version.review_status(today),
+                    "reminder": reminder,
+                    "draft": drafts.get(version.policy_id),
+                    "policy_url": emails.absolute_url(version.policy.get_absolute_url()),
+                }
+                messages = [
+                    emails.build("review_reminder", to=[p.email], context={**context, "person": p})
+                    for p in run.recipients
+                ]
+                key = f"review-reminder:{version.pk}:{kind}:{due_on.isoformat()}"
+                emails.send_batch(messages, dedupe_keys=[key] * len(messages))
         run.sent.append(reminder)
     return run
 

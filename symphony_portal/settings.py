@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "symphony_portal.trust",
+    "symphony_portal.mail",
     "policies",
     "reports",
     "acknowledgements",
@@ -221,8 +222,12 @@ DEFAULT_FROM_EMAIL = env(
     "DJANGO_DEFAULT_FROM_EMAIL", "Symphony policy portal <policies@symphonylearning.example>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Every email, Django's own included, is written to the outbox (symphony_portal/mail) in the transaction
+# that causes it; the delivery task sends it through PORTAL_SENDING_EMAIL_BACKEND. Web requests never
+# talk to the mail server.
+EMAIL_BACKEND = "symphony_portal.mail.backends.OutboxBackend"
 if env("EMAIL_HOST"):
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    PORTAL_SENDING_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = env("EMAIL_HOST")
     EMAIL_PORT = env_int("EMAIL_PORT", 587)
     EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
@@ -232,7 +237,15 @@ if env("EMAIL_HOST"):
 elif PRODUCTION:
     raise ImproperlyConfigured("EMAIL_HOST must be set when DJANGO_ENV=production (see README.md).")
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    PORTAL_SENDING_EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+PORTAL_SENDING_EMAIL_BACKEND = env("PORTAL_SENDING_EMAIL_BACKEND", PORTAL_SENDING_EMAIL_BACKEND)
+# A message the server answers 4xx (or that a lost connection interrupts) is tried again after
+# PORTAL_MAIL_RETRY_SECONDS, then twice as long each time (at most six hours), PORTAL_MAIL_MAX_ATTEMPTS
+# tries in all (the default gives up after about 17 hours); a 5xx answer fails it at once.
+PORTAL_MAIL_RETRY_SECONDS = env_int("PORTAL_MAIL_RETRY_SECONDS", 60)
+PORTAL_MAIL_MAX_ATTEMPTS = env_int("PORTAL_MAIL_MAX_ATTEMPTS", 10)
+# The task backend (an alias of TASKS) that runs the delivery task.
+PORTAL_MAIL_TASK_BACKEND = env("PORTAL_MAIL_TASK_BACKEND", "default")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12

@@ -7,6 +7,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("approvals/", include("approvals.urls")),
     path("people/", include("symphony_portal.trust.urls")),
+    path("mail/", include("symphony_portal.mail.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

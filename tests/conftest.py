@@ -150,23 +150,54 @@ def free_port() -> int:
 
 
 class SMTPServer:
-    """A real SMTP server on loopback (aiosmtpd) keeping what it receives; ``stop()`` is an outage."""
+    """A real SMTP server on loopback (aiosmtpd) keeping what it receives; ``stop()`` is an outage.
 
-    def __init__(self):
+    Fault modes, for the outbox's tests: ``refuse`` answers 550 to those recipients; ``busy_after=N``
+    answers 421 (and closes the connection) to the message after N on each connection; ``drop_after=N``
+    receives the message after N on each connection and then drops the connection before saying "250 OK"
+    (the sender cannot know it arrived); ``delay`` seconds before accepting each message (a slow relay).
+    """
+
+    def __init__(self, *, refuse=(), busy_after=None, drop_after=None, delay=0.0):
+        import asyncio
+
         from aiosmtpd.controller import Controller
 
         self.messages = []  # (envelope from, recipients, raw content)
         self.connections = 0
+        self.drops = 0
         outer = self
 
         class Handler:
             async def handle_EHLO(self, server, session, envelope, hostname, responses):
                 outer.connections += 1
                 session.host_name = hostname
+                session.accepted = 0
                 return responses
 
+            async def handle_MAIL(self, server, session, envelope, address, mail_options):
+                if busy_after is not None and getattr(session, "accepted", 0) >= busy_after:
+                    # 421: the server says so, then closes the connection
+                    asyncio.get_running_loop().call_soon(server.transport.close)
+                    return "421 4.7.0 Too many messages on this connection, try again later"
+                envelope.mail_from = address
+                return "250 OK"
+
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+                if address in refuse:
+                    return "550 5.1.1 No such user here"
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
             async def handle_DATA(self, server, session, envelope):
+                if delay:
+                    await asyncio.sleep(delay)
                 outer.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+                session.accepted = getattr(session, "accepted", 0) + 1
+                if drop_after is not None and session.accepted > drop_after:
+                    outer.drops += 1
+                    server.transport.abort()  # received, but the "250 OK" never leaves
+                    return "250 OK"
                 return "250 OK"
 
         self.port = free_port()
@@ -189,10 +220,10 @@ class SMTPServer:
 
 @pytest.fixture
 def smtp_server(settings):
-    """Point Django's email at a real SMTP server on loopback for this test."""
+    """Point the outbox's delivery at a real SMTP server on loopback for this test."""
     server = SMTPServer()
     server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.PORTAL_SENDING_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = server.port
     settings.EMAIL_USE_TLS = False
@@ -201,6 +232,28 @@ def smtp_server(settings):
     settings.EMAIL_TIMEOUT = 5
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _mail_through_the_outbox(settings):
+    """Mail goes through the outbox as in production (pytest-django would send Django's own straight to
+    locmem). Delivery runs on an immediate task backend once the transaction commits, so a test that runs
+    its commit callbacks (``django_capture_on_commit_callbacks(execute=True)``) finds the emails in
+    ``mail.outbox``; ``deliver()`` sends what is due in the outbox at any point."""
+    settings.EMAIL_BACKEND = "symphony_portal.mail.backends.OutboxBackend"
+    settings.PORTAL_SENDING_EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.TASKS = {
+        **settings.TASKS,
+        "mail-inline": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    }
+    settings.PORTAL_MAIL_TASK_BACKEND = "mail-inline"
+
+
+def deliver(**kwargs):
+    """Send what is due in the outbox now, in this process (as the delivery task would)."""
+    from symphony_portal.mail.outbox import deliver_due
+
+    return deliver_due(**kwargs)
 
 
 @pytest.fixture(autouse=True)

@@ -1,17 +1,21 @@
-"""Sending the portal's emails from templates: emails/<name>_subject.txt, _body.txt and _body.html.
+"""The portal's emails, from templates: emails/<name>_subject.txt, _body.txt and _body.html.
 
-Domain code calls ``send(...)`` after its transaction commits (``transaction.on_commit``), so that a
-rolled-back action never emails anyone. Emails carry links, not content: what a report says or who made
-it never leaves the portal by email.
+Domain code calls ``send(...)`` inside the transaction of the action that causes the email: it writes one
+row per recipient to the outbox (symphony_portal/mail), which a task delivers once the transaction has
+committed. A rolled-back action emails nobody; a committed one is delivered, retried or reported to HR,
+and no web request waits for a mail server. Emails carry links, not content: what a report says or who
+made it never leaves the portal by email.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
+
+from symphony_portal.mail import outbox
 
 
 def absolute_url(path_or_name: str, *args) -> str:
@@ -32,17 +36,22 @@ def build(name: str, *, to: Iterable[str], context: dict) -> EmailMultiAlternati
     body = render_text(f"emails/{name}_body.txt", context)
     message = EmailMultiAlternatives(subject=subject, body=body, to=list(to))
     message.attach_alternative(render_to_string(f"emails/{name}_body.html", context), "text/html")
+    message.about = name  # what the outbox and HR's delivery page call it
     return message
 
 
-def send(name: str, *, to: Iterable[str], context: dict) -> None:
-    """Render and send one email now. Raises on failure: mail that must arrive is never sent silently."""
-    build(name, to=to, context=context).send(fail_silently=False)
+def send(name: str, *, to: Iterable[str], context: dict, dedupe_key: str | None = None) -> int:
+    """Queue one templated email (one outbox row per recipient) in the current transaction.
+
+    With ``dedupe_key``, a message already queued under that key for a recipient is not queued again.
+    Returns the number of rows written.
+    """
+    return outbox.queue(build(name, to=to, context=context), about=name, dedupe_key=dedupe_key)
 
 
-def send_batch(messages: list[EmailMultiAlternatives]) -> int:
-    """Send many emails over one SMTP connection; raises if the server cannot be reached."""
-    if not messages:
-        return 0
-    with get_connection(fail_silently=False) as connection:
-        return connection.send_messages(messages) or 0
+def send_batch(
+    messages: Sequence[EmailMultiAlternatives], *, dedupe_keys: Sequence[str | None] | None = None
+) -> int:
+    """Queue many emails at once (a few INSERTs, whatever their number); returns the rows written."""
+    keys = dedupe_keys if dedupe_keys is not None else [None] * len(messages)
+    return outbox.queue_all((m, getattr(m, "about", "email"), k) for m, k in zip(messages, keys, strict=True))

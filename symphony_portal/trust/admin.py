@@ -9,7 +9,6 @@ touches the admin flags. A refused change is said plainly and changes nothing.
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
@@ -167,8 +166,7 @@ class UserAdmin(HRModelAdmin, SimpleHistoryAdmin, BaseUserAdmin):
             obj.set_unusable_password()  # until they choose one from the invitation
         super().save_model(request, obj, form, change)
         if not change:
-            person = obj
-            transaction.on_commit(lambda: services.invite(person), robust=True)
+            services.invite(obj)  # an outbox row in the admin's transaction
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not RoleAssignment:

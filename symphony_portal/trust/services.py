@@ -20,6 +20,8 @@ from django.utils.http import urlsafe_base64_encode
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from symphony_portal.lib import emails
+from symphony_portal.mail import outbox
+from symphony_portal.mail.models import OutgoingEmail
 
 from . import people_import, permissions
 from .models import GUARDED_ROLES, SCHOOL_ROLES, PeopleImport, Role, RoleAssignment, RoleChange, School, User
@@ -73,7 +75,8 @@ def _record_role_change(person: User, role: Role, school: School | None, action:
     if role not in GUARDED_ROLES:
         return
     change = RoleChange.objects.create(person=person, role=role, school=school, action=action, changed_by=by)
-    transaction.on_commit(lambda: announce_role_change(change), robust=True)
+    # Outbox rows in this transaction: a rolled-back change announces nothing, a committed one always.
+    announce_role_change(change)
 
 
 def role_change_recipients(change: RoleChange) -> list[str]:
@@ -207,8 +210,9 @@ def confirm_people_import(
         [PeopleImport.created_people.through(peopleimport=pending, user=p) for p in created],
         batch_size=BATCH_SIZE,
     )
-    # After commit: a rolled-back import invites nobody.
-    transaction.on_commit(lambda: send_invitations(pending, created))
+    # A task stored in this transaction writes the invitations to the outbox (rendering thousands of
+    # emails is not the request's job): a rolled-back import invites nobody, a committed one everyone.
+    _invite_later(pending, created)
     return pending
 
 
@@ -300,8 +304,22 @@ def invite(person: User) -> None:
     )
 
 
-def send_invitations(people_import_record: PeopleImport, people: list[User]) -> int:
-    """Email each person a link to choose their password, on one connection; record how it went."""
+def _invite_later(people_import_record: PeopleImport, people: list[User]) -> int:
+    """Record how many are invited and enqueue the task that queues their emails; returns how many."""
+    from . import tasks
+
+    invited = [p.pk for p in people if p.is_active and not p.has_usable_password()]
+    PeopleImport.objects.filter(pk=people_import_record.pk).update(
+        invitations_sent=len(invited), invitation_problem=""
+    )
+    people_import_record.invitations_sent, people_import_record.invitation_problem = len(invited), ""
+    if invited:
+        outbox.enqueue(tasks.invite_people, people_import_record.pk, invited)
+    return len(invited)
+
+
+def send_invitations(people: list[User]) -> int:
+    """Queue for each person still without a password an email with a link to choose one."""
     messages = [
         emails.build(
             "people_invitation",
@@ -315,29 +333,27 @@ def send_invitations(people_import_record: PeopleImport, people: list[User]) -> 
         for person in people
         if person.is_active and not person.has_usable_password()
     ]
-    record = PeopleImport.objects.filter(pk=people_import_record.pk)
-    try:
-        sent = emails.send_batch(messages)
-    except OSError as error:  # smtplib's errors are OSErrors too
-        logger.exception("People import %s: invitations could not be sent", people_import_record.pk)
-        problem = (
-            f"The invitations could not all be sent ({error.__class__.__name__}). "
-            "Use “Send the invitations again” once the mail server is back."
-        )
-        record.update(invitation_problem=problem[:500])
-        people_import_record.invitation_problem = problem
-        return 0
-    record.update(invitations_sent=sent, invitation_problem="")
-    people_import_record.invitations_sent, people_import_record.invitation_problem = sent, ""
-    return sent
+    return emails.send_batch(messages)
 
 
+@transaction.atomic
 def resend_invitations(people_import_record: PeopleImport, *, by: User | None) -> int:
-    """Invite again the people this import created who have not chosen a password yet."""
+    """Invite again the people this import created who have not chosen a password yet.
+
+    Someone whose invitation is still waiting in the outbox (the mail server is away) is not queued a
+    second one: it will arrive.
+    """
     if by is not None:
         permissions.check_can_import_people(by)
     logger.info("People import %s: invitations sent again by %s", people_import_record.pk, by)
     waiting = [
         p for p in people_import_record.created_people.filter(is_active=True) if not p.has_usable_password()
     ]
-    return send_invitations(people_import_record, waiting)
+    still_queued = set(
+        OutgoingEmail.objects.filter(
+            about="people_invitation",
+            status__in=[OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.RETRYING],
+            to__in=[p.email for p in waiting],
+        ).values_list("to", flat=True)
+    )
+    return _invite_later(people_import_record, [p for p in waiting if p.email not in still_queued])

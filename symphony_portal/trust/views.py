@@ -75,10 +75,12 @@ def import_confirm(request, pk):
         f"Imported: {record.created_count} created, {record.updated_count} updated, "
         f"{record.deactivated_count} deactivated, {record.unchanged_count} unchanged.",
     )
-    if record.invitation_problem:
-        messages.warning(request, record.invitation_problem)
-    elif record.created_count:
-        messages.info(request, f"{record.invitations_sent} invitation(s) to choose a password sent.")
+    if record.created_count:
+        messages.info(
+            request,
+            f"{record.invitations_sent} invitation(s) to choose a password queued: they are sent in the next "
+            "minutes, and any the mail server refuses are listed under Mail delivery.",
+        )
     return redirect(record)
 
 
@@ -91,9 +93,9 @@ def import_resend_invitations(request, pk):
         messages.error(request, "This file has not been imported yet: nobody has been invited.")
         return redirect(record)
     sent = services.resend_invitations(record, by=request.user)
-    record.refresh_from_db()
-    if record.invitation_problem:
-        messages.warning(request, record.invitation_problem)
-    else:
-        messages.success(request, f"{sent} invitation(s) sent again to people without a password yet.")
+    messages.success(
+        request,
+        f"{sent} invitation(s) sent again to people without a password yet "
+        "(not to those whose first invitation is still on its way).",
+    )
     return redirect(record)

@@ -1,4 +1,4 @@
-"""`send_acknowledgement_reminders` against a real SMTP server on loopback, outage included."""
+"""`send_acknowledgement_reminders` queues; the outbox delivers to a real SMTP server, outage included."""
 
 import email
 import io
@@ -6,12 +6,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.utils import timezone
 
-from acknowledgements.management.commands.send_acknowledgement_reminders import Command
 from acknowledgements.models import Reminder
-from tests.conftest import SMTPServer
+from acknowledgements.services import plan_reminders
+from symphony_portal.lib import emails
+from symphony_portal.mail.models import OutgoingEmail
+from tests.conftest import SMTPServer, deliver
 
 from .conftest import acknowledged
 
@@ -19,8 +20,10 @@ pytestmark = pytest.mark.django_db
 
 
 def run(*args) -> str:
+    """The command as cron runs it, then the delivery task as a worker runs it."""
     out = io.StringIO()
     call_command("send_acknowledgement_reminders", *args, stdout=out)
+    deliver()
     return out.getvalue()
 
 
@@ -38,14 +41,14 @@ def test_it_reminds_each_outstanding_person_once_over_one_connection(
     output = run()
     assert sorted(smtp_server.recipients) == sorted([teacher.email, governor.email, head.email])
     assert smtp_server.connections == 1
-    assert "Sent 3 reminders to people, 0 notes to Heads" in output
+    assert "Queued 3 reminders to people, 0 notes to Heads" in output
     assert set(Reminder.objects.values_list("recipient__email", flat=True)) == set(smtp_server.recipients)
     message = email.message_from_bytes(smtp_server.messages[0][2])
     assert message["Subject"] == f"Please acknowledge the {version.policy.title} 2024-2027"
     body = next(p for p in message.walk() if p.get_content_type() == "text/plain").get_payload(decode=True)
     assert f"/acknowledgements/versions/{version.pk}/" in body.decode()
 
-    assert "Nothing to send" in run()  # a second run the same day sends nothing twice
+    assert "Nothing to queue" in run()  # a second run the same day sends nothing twice
     assert len(smtp_server.messages) == 3 and Reminder.objects.count() == 3
 
 
@@ -82,31 +85,47 @@ def test_it_tells_the_head_who_is_still_outstanding_after_m_reminders(
 
 def test_it_lists_what_it_would_send_on_a_dry_run_and_sends_nothing(smtp_server, version, teacher):
     output = run("--dry-run")
-    assert f"would send reminder to {teacher.email}" in output
-    assert "Dry run: would send 1 reminder to people" in output
+    assert f"would queue reminder to {teacher.email}" in output
+    assert "Dry run: would queue 1 reminder to people" in output
     assert smtp_server.messages == [] and not Reminder.objects.exists()
 
 
-def test_it_records_nothing_and_fails_loudly_when_the_server_is_down_then_catches_up(
-    smtp_server, settings, version, teacher, governor, monkeypatch
+def test_it_queues_without_the_mail_server_and_delivers_once_when_it_is_back(
+    smtp_server, settings, version, teacher, governor
 ):
     smtp_server.stop()
-    with pytest.raises(CommandError, match="Nothing was recorded as sent: the next run will send all 2"):
-        run()
-    assert not Reminder.objects.exists()
-    # As cron runs it: the exit status is not zero. (run_from_argv closes the database connections at
-    # the end, which would end the test's transaction.)
-    monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)
-    with pytest.raises(SystemExit) as exit_info:
-        Command().run_from_argv(["manage.py", "send_acknowledgement_reminders"])
-    assert exit_info.value.code != 0
+    assert "Queued 2 reminders" in run()  # cron's run succeeds: the reminders wait in the outbox
+    assert Reminder.objects.count() == 2
+    assert OutgoingEmail.objects.filter(about="acknowledgement_reminder").exclude(status="sent").count() == 2
+    assert "Nothing to queue" in run()  # a second run that day, mail still down: nothing new
 
     back = SMTPServer()
     back.start()
     try:
         settings.EMAIL_PORT = back.port
-        assert "Sent 2 reminders" in run()
+        deliver(now=timezone.now() + timedelta(hours=1))
+        assert "Nothing to queue" in run()
         assert sorted(back.recipients) == sorted([teacher.email, governor.email])
         assert Reminder.objects.count() == 2
     finally:
         back.stop()
+
+
+def test_it_only_queues_and_a_second_run_before_delivery_queues_nothing(smtp_server, version, teacher):
+    out = io.StringIO()
+    call_command("send_acknowledgement_reminders", stdout=out)
+    call_command("send_acknowledgement_reminders", stdout=out)
+    assert smtp_server.messages == []  # the command never talks to the mail server
+    assert OutgoingEmail.objects.filter(to=teacher.email).count() == 1 and Reminder.objects.count() == 1
+    deliver()
+    assert smtp_server.recipients == [teacher.email]
+
+
+def test_it_queues_each_reminder_once_when_two_runs_race(smtp_server, version, teacher, governor):
+    # Both runs planned before either recorded anything (as two hosts' cron at the same second):
+    # the dedupe keys keep the second from queueing the same emails.
+    first, second = plan_reminders(), plan_reminders()
+    emails.send_batch(first.messages, dedupe_keys=first.dedupe_keys)
+    assert emails.send_batch(second.messages, dedupe_keys=second.dedupe_keys) == 0
+    deliver()
+    assert sorted(smtp_server.recipients) == sorted([teacher.email, governor.email])

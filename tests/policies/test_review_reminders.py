@@ -1,17 +1,20 @@
 """`send_review_reminders`: HR is reminded 90, 30 and 7 days before the review term and every 14 days
-while it is overdue; once each, through a real SMTP server on loopback, losing nothing in an outage."""
+while it is overdue; queued once each, delivered through a real SMTP server on loopback, losing nothing in an
+outage."""
 
 import io
 from datetime import date, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from policies.models import PolicyVersion, ReviewReminder
 from policies.services import scheduled_reminder
 from symphony_portal.lib.terms import Term
+from symphony_portal.mail.models import OutgoingEmail
 from tests.builders import make_person, make_version
-from tests.conftest import SMTPServer
+from tests.conftest import SMTPServer, deliver
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +27,10 @@ def days_before(n: int) -> date:
 
 
 def run(today: date, *args) -> str:
+    """The command as cron runs it, then the delivery task as a worker runs it."""
     out = io.StringIO()
     call_command("send_review_reminders", f"--today={today.isoformat()}", *args, stdout=out)
+    deliver()
     return out.getvalue()
 
 
@@ -61,39 +66,53 @@ def test_it_emails_hr_at_90_days_once_and_not_at_91(version, hr, teacher, exec_h
 
     out = run(days_before(91))
     assert smtp_server.messages == [] and not ReviewReminder.objects.exists()
-    assert "sent 0 to 2 HR people; 0 already sent; 1 policies with no reminder due." in out
+    assert "queued 0 to 2 HR people; 0 already queued before; 1 policies with no reminder due." in out
 
     out = run(days_before(90))
     assert sorted(smtp_server.recipients) == sorted([hr.email, other_hr.email])
     reminder = ReviewReminder.objects.get()
     assert (reminder.version, reminder.kind, reminder.due_on) == (version, "days_90", days_before(90))
-    assert "Review reminders: sent 1 to 2 HR people; 0 already sent" in out
+    assert "Review reminders: queued 1 to 2 HR people; 0 already queued before" in out
     assert b"Subject: Review reminder: " in smtp_server.messages[0][2]
 
     # a second run the same day, and the next day, send nothing
-    assert "sent 0 to 2 HR people; 1 already sent" in run(days_before(90))
-    assert "sent 0 to 2 HR people; 1 already sent" in run(days_before(89))
+    assert "queued 0 to 2 HR people; 1 already queued before" in run(days_before(90))
+    assert "queued 0 to 2 HR people; 1 already queued before" in run(days_before(89))
     assert len(smtp_server.messages) == 2 and ReviewReminder.objects.count() == 1
 
 
-def test_it_loses_nothing_in_a_mail_outage_and_sends_it_on_the_next_run(version, hr, smtp_server, settings):
+def test_it_loses_nothing_in_a_mail_outage_and_sends_it_once_the_server_is_back(
+    version, hr, smtp_server, settings
+):
     smtp_server.stop()
-    with pytest.raises(CommandError, match="could not be sent.*the next run sends them"):
-        run(days_before(30))
-    assert not ReviewReminder.objects.exists() and smtp_server.messages == []
+    out = run(days_before(30))  # cron's run succeeds: the reminder waits in the outbox
+    assert "queued 1 to 1 HR people" in out
+    reminder = ReviewReminder.objects.get()
+    assert (reminder.kind, reminder.due_on, reminder.sent_on) == ("days_30", days_before(30), days_before(30))
+    assert OutgoingEmail.objects.get().status == OutgoingEmail.Status.RETRYING
+    assert "queued 0 to 1 HR people; 1 already queued before" in run(days_before(29))  # nothing new
 
-    # The server is back the next day (a fresh one: aiosmtpd's controller cannot be restarted).
+    # The server is back (a fresh one: aiosmtpd's controller cannot be restarted).
     back = SMTPServer()
     back.start()
     settings.EMAIL_PORT = back.port
     try:
-        out = run(days_before(29))
+        deliver(now=timezone.now() + timedelta(hours=1))
+        run(days_before(29))
     finally:
         back.stop()
     assert back.recipients == [hr.email]
-    reminder = ReviewReminder.objects.get()
-    assert (reminder.kind, reminder.due_on, reminder.sent_on) == ("days_30", days_before(30), days_before(29))
-    assert "sent 1 to 1 HR people" in out
+    assert ReviewReminder.objects.count() == 1
+
+
+def test_it_only_queues_and_never_twice_the_same_day(version, hr, smtp_server):
+    out = io.StringIO()
+    call_command("send_review_reminders", f"--today={days_before(7).isoformat()}", stdout=out)
+    call_command("send_review_reminders", f"--today={days_before(7).isoformat()}", stdout=out)
+    assert smtp_server.messages == []  # the command never talks to the mail server
+    assert OutgoingEmail.objects.filter(to=hr.email).count() == 1 and ReviewReminder.objects.count() == 1
+    deliver()
+    assert smtp_server.recipients == [hr.email]
 
 
 def test_it_reminds_every_14_days_while_overdue(version, hr, smtp_server):
@@ -118,7 +137,7 @@ def test_it_reminds_every_14_days_while_overdue(version, hr, smtp_server):
 
 def test_it_sends_nothing_in_a_dry_run(version, hr, smtp_server):
     out = run(days_before(7), "--dry-run")
-    assert "Would send: " in out and "would send 1 to 1 HR people" in out
+    assert "Would queue: " in out and "would queue 1 to 1 HR people" in out
     assert smtp_server.messages == [] and not ReviewReminder.objects.exists()
 
 

@@ -8,8 +8,9 @@ from policies import services
 
 class Command(BaseCommand):
     help = (
-        "Email HR the policy review reminders due today: 90, 30 and 7 days before each review term starts, "
-        "then every 14 days while the review is overdue. Each is sent once; run it daily from cron."
+        "Queue for HR the policy review reminders due today: 90, 30 and 7 days before each review term "
+        "starts, then every 14 days while the review is overdue. Each is queued once (the outbox delivers "
+        "it, retrying while the mail server is away); run it daily from cron, on any number of hosts."
     )
 
     def add_arguments(self, parser):
@@ -25,11 +26,11 @@ class Command(BaseCommand):
         except services.ReminderDeliveryError as failure:
             self.stdout.write(failure.run.summary(dry_run=False))
             raise CommandError(
-                f"Review reminders could not be sent: {failure.error}. The reminders not sent were not "
-                "recorded; the next run sends them."
+                f"Review reminders could not be queued: {failure.error}. The reminders not queued were not "
+                "recorded; the next run queues them."
             ) from failure
         for reminder in run.sent:
-            prefix = "Would send" if dry_run else "Sent"
+            prefix = "Would queue" if dry_run else "Queued"
             self.stdout.write(
                 f"{prefix}: {reminder.version} - {reminder.get_kind_display()} (due {reminder.due_on})"
             )
