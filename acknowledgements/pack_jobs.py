@@ -214,7 +214,8 @@ def run_pack_job(job_pk: int) -> PackJob | None:
         pack = build_signoff_pack(job.version, progress=lambda words: beat(job, words))
         return finish_pack_job(job, pack)
     except PackJobAbandoned:
-        logger.warning("Sign-off pack job %s was abandoned as stalled; its work is thrown away", job.pk)
+        logger.warning("Sign-off pack job %s stalled (past its deadline); its work is thrown away", job.pk)
+        fail_stalled_jobs(version=job.version)  # records it, unless the next "Prepare" already has
         job.refresh_from_db()
         return job
     except Exception as error:  # noqa: BLE001 - whatever went wrong, the job must say so and not hang
