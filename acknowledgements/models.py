@@ -157,12 +157,6 @@ class PackJobQuerySet(models.QuerySet):
         silent = Q(state=PackJob.State.RUNNING, heartbeat_at__lt=now - PackJob.STALE_AFTER)
         return self.unfinished().filter(Q(deadline_at__lt=now) | silent)
 
-    def in_progress(self, now: datetime | None = None) -> "PackJobQuerySet":
-        """Unfinished jobs that are still believed: within their deadline, and (running) heard from lately."""
-        now = now or timezone.now()
-        heard_from = Q(state=PackJob.State.PENDING) | Q(heartbeat_at__gte=now - PackJob.STALE_AFTER)
-        return self.unfinished().filter(heard_from, deadline_at__gte=now)
-
     def downloadable(self) -> "PackJobQuerySet":
         """Finished packs whose file is still kept (each version keeps its last KEEP_PER_VERSION)."""
         return self.filter(state=PackJob.State.DONE).exclude(file="")
@@ -240,10 +234,6 @@ class PackJob(models.Model):
 
     def __str__(self) -> str:
         return f"Sign-off pack of {self.version_id} ({self.get_state_display()})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.state in (self.State.DONE, self.State.FAILED)
 
     def stall_reason(self, now: datetime | None = None) -> str:
         """Why an unfinished job counts as failed, for HR; empty while it is still believed."""

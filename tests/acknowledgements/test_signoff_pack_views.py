@@ -310,6 +310,9 @@ def test_it_records_each_download_once_whatever_ranges_the_browser_asks_for(clie
     whole = client.get(url, HTTP_RANGE="bytes=10-", HTTP_IF_RANGE='"another"')
     assert whole.status_code == 200 and whole.content == content and downloads(made) == 2
     assert client.get(url).status_code == 200 and downloads(made) == 3
+    # Several ranges at once are not offered: the whole file, one download.
+    several = client.get(url, HTTP_RANGE="bytes=0-1,5-6")
+    assert several.status_code == 200 and several.content == content and downloads(made) == 4
 
 
 def test_it_refuses_a_pack_whose_file_changed_and_records_nothing(client, made, hr):
