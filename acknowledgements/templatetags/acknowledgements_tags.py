@@ -1,8 +1,12 @@
 from django import template
 
+from ..permissions import can_make_signoff_pack
 from ..selectors import waiting_for
 
 register = template.Library()
+
+# {% if user|can_make_signoff_pack %}: the menu asks the same rule as the views.
+register.filter("can_make_signoff_pack", can_make_signoff_pack)
 
 
 @register.inclusion_tag("acknowledgements/_home_panel.html", takes_context=True)

@@ -78,6 +78,21 @@ def test_it_queues_the_job_and_its_task_in_the_same_transaction(client, hr, seed
     assert 'role="status"' in text and "signoff-pack-progress.js" in text
 
 
+def test_it_builds_the_pack_at_once_with_the_immediate_backend(client, hr, seed_version, immediate_tasks):
+    client.force_login(hr)
+    response = prepare(client, seed_version)
+    job = PackJob.objects.get()
+    assert job.state == PackJob.State.DONE and job.file and job.task_id
+    assert f"/acknowledgements/signoff-packs/{job.pk}/download/" in response.content.decode()
+
+
+def test_it_offers_the_packs_in_the_menu_only_to_those_who_make_them(client, hr, exec_head, head, teacher):
+    for person, shown in ((hr, True), (exec_head, True), (head, False), (teacher, False)):
+        client.force_login(person)
+        menu = client.get("/").content.decode()
+        assert ("/acknowledgements/signoff-packs/" in menu) is shown, person
+
+
 def test_it_queues_no_task_when_the_transaction_rolls_back(hr, seed_version):
     with pytest.raises(RuntimeError), transaction.atomic():
         request_pack(seed_version, by=hr)
