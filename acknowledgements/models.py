@@ -8,13 +8,17 @@ The guard sits on the model and its QuerySet (symphony_portal.lib.records), the 
 and TRUNCATE; deleting a person or a version that has acknowledgements is refused by PROTECT.
 """
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from policies.models import PolicyVersion
+from policies.models import PolicyExport, PolicyVersion
 from symphony_portal.lib.records import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet  # noqa: F401 (re-exported)
+from symphony_portal.lib.storage import private_storage
 from symphony_portal.trust.models import Kind, School
 
 APPEND_ONLY_MESSAGE = "An acknowledgement is a permanent record: it cannot be changed or deleted."
@@ -117,3 +121,137 @@ class Reminder(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"Reminder to {self.recipient} about {self.version} ({self.sent_at:%d/%m/%Y})"
+
+
+class PackJobQuerySet(models.QuerySet):
+    def unfinished(self) -> "PackJobQuerySet":
+        """Jobs waiting for a worker or being made, as the database says (stalled ones included)."""
+        return self.filter(state__in=PackJob.UNFINISHED)
+
+    def stalled(self, now: datetime | None = None) -> "PackJobQuerySet":
+        """Unfinished jobs that have failed without saying so: past their deadline, or their worker silent."""
+        now = now or timezone.now()
+        silent = Q(state=PackJob.State.RUNNING, heartbeat_at__lt=now - PackJob.STALE_AFTER)
+        return self.unfinished().filter(Q(deadline_at__lt=now) | silent)
+
+    def downloadable(self) -> "PackJobQuerySet":
+        """Finished packs whose file is still kept (each version keeps its last KEEP_PER_VERSION)."""
+        return self.filter(state=PackJob.State.DONE).exclude(file="")
+
+
+class PackJob(models.Model):
+    """A sign-off pack being made off the request path: a task (acknowledgements.tasks) run by a worker.
+
+    At most one job per version waits or runs at a time (a database constraint). A job that waits longer
+    than its deadline, or runs past it, or whose worker stops beating (killed, restarted, lost) counts as
+    failed: pages show it failed at once, and the next "Prepare" (or the worker, if it comes back) records it.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to start"
+        RUNNING = "running", "Being made"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    UNFINISHED = (State.PENDING, State.RUNNING)
+    # A running build records a heartbeat at least this often (while the PDF is laid out, too) ...
+    HEARTBEAT_EVERY = timedelta(seconds=5)
+    # ... and a build not heard from for this long has died (a killed or restarted worker).
+    STALE_AFTER = timedelta(seconds=60)
+    # Reading the register, signing and storing, on top of the PDF's own time limit.
+    GRACE = timedelta(seconds=60)
+    # Packs kept per version: the files of older ones are deleted (their export records stay).
+    KEEP_PER_VERSION = 3
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="pack_jobs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when asked for from the command line (cron).",
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the worker building it last said it was alive."
+    )
+    deadline_at = models.DateTimeField(
+        help_text="A waiting job must start by then, a running one finish; otherwise it has failed."
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+    progress = models.CharField(max_length=100, blank=True, help_text="What the build is doing now.")
+    message = models.TextField(blank=True, help_text="What went wrong, or what the pack contains.")
+    register_rows = models.PositiveIntegerField(default=0)
+    file = models.FileField(
+        storage=private_storage,
+        max_length=300,
+        blank=True,
+        help_text="In the private storage; emptied when newer packs replace it.",
+    )
+    export = models.OneToOneField(
+        PolicyExport, on_delete=models.PROTECT, null=True, blank=True, related_name="job"
+    )
+    task_id = models.CharField(max_length=64, blank=True, help_text="The task that builds it (django-tasks).")
+
+    objects = PackJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            # One build per version at a time: a second click, or two at once, cannot start another.
+            models.UniqueConstraint(
+                fields=["version"],
+                condition=Q(state__in=["pending", "running"]),
+                name="one_signoff_pack_build_per_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Sign-off pack of {self.version_id} ({self.get_state_display()})"
+
+    def stall_reason(self, now: datetime | None = None) -> str:
+        """Why an unfinished job counts as failed, for HR; empty while it is still believed."""
+        now = now or timezone.now()
+        if self.state not in self.UNFINISHED:
+            return ""
+        limit = round(settings.SIGNOFF_PACK_TIMEOUT_SECONDS / 60) or 1
+        if self.state == self.State.PENDING and self.deadline_at < now:
+            return (
+                f"No worker started this build within {limit} minute(s): the portal's task workers "
+                "(manage.py db_worker) may not be running. Prepare the pack again, and tell the portal's "
+                "administrator if it happens again."
+            )
+        if self.deadline_at < now:
+            return (
+                f"The build took longer than its time limit (about {limit} minute(s)) and was abandoned. "
+                "Prepare the pack again; if it fails again, ask the portal's administrator to look at the "
+                "server log."
+            )
+        silent_since = now - self.STALE_AFTER
+        if self.state == self.State.RUNNING and self.heartbeat_at and self.heartbeat_at < silent_since:
+            when = timezone.localtime(self.heartbeat_at)
+            return (
+                f"The build stopped without finishing: its worker gave no sign of life after {when:%H:%M:%S} "
+                "(it may have been stopped or restarted). Prepare the pack again."
+            )
+        return ""
+
+    @property
+    def is_stalled(self) -> bool:
+        return bool(self.stall_reason())
+
+    @property
+    def shown_state(self) -> str:
+        """The state pages show: an unfinished job that has stalled is shown as failed."""
+        return self.State.FAILED if self.is_stalled else self.state
+
+    @property
+    def shown_state_label(self) -> str:
+        return self.State(self.shown_state).label
+
+    @property
+    def shown_message(self) -> str:
+        return self.stall_reason() or self.message

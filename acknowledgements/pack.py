@@ -10,37 +10,30 @@ Speed, by design: WeasyPrint's table layout dominates a large register (a naive 
 fixed-width monospace lines per school (columns padded here, in Python): ~1 s for 2,000 rows. See
 bench/bench_signoff_pack.py.
 
-The pack is made off the request path: ``launch_pack_builder`` starts ``manage.py build_signoff_pack
---job <id>`` detached, which calls ``build_pack_for_job``.
+This module makes the document; ``pack_jobs`` runs it off the request path as a task (``tasks``), with a
+heartbeat, a deadline and the files kept through the private storage.
 """
 
-import logging
-import subprocess
-import sys
-import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from django.conf import settings
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from policies import services as policy_services
 from policies.diff import compare
-from policies.models import ExportKind, PackJob, PolicyVersion
+from policies.models import PolicyVersion
 from policies.pdf import version_pdf_filename
 from policies.selectors import fingerprint, outline
 from reports.selectors import report_counts
 from symphony_portal.lib.csv_export import csv_text
-from symphony_portal.lib.pdf import PDFAttachment, render_pdf, sign_pdf, signing_configured, write_atomically
+from symphony_portal.lib.pdf import PDFAttachment, render_pdf, sign_pdf, signing_configured
 from symphony_portal.trust.models import Kind, School
 
 from .models import Acknowledgement
 from .selectors import CENTRAL_TEAM, REGISTER_HEADER, Scope, compliance, outstanding, trust_summary
-
-logger = logging.getLogger(__name__)
 
 CSV_NAME = "acknowledgement-register.csv"
 # Characters per column of a register line (DejaVu Sans Mono at 7pt: ~104 fit the A4 text width).
@@ -213,9 +206,22 @@ def pack_html(context: dict) -> str:
     return render_to_string("acknowledgements/pdf/signoff_pack.html", context)
 
 
-def build_signoff_pack(version: PolicyVersion, *, timeout: float | None = None) -> SignoffPack:
-    """The pack as PDF bytes, signed when signing is configured. Raises PDFRenderError/PDFSigningError."""
+def build_signoff_pack(
+    version: PolicyVersion,
+    *,
+    timeout: float | None = None,
+    progress: Callable[[str], object] | None = None,
+) -> SignoffPack:
+    """The pack as PDF bytes, signed when signing is configured. Raises PDFRenderError/PDFSigningError.
+
+    ``progress`` is told what is being done ("Laying out the PDF") at each step and, while the PDF is
+    laid out, called again every few seconds with the same words: a task's heartbeat. What it raises
+    stops the build.
+    """
+    say = progress or (lambda _words: None)
+    say("Reading the register")
     context = pack_context(version)
+    say("Laying out the PDF")
     pdf = render_pdf(
         pack_html(context),
         attachments=[
@@ -226,9 +232,11 @@ def build_signoff_pack(version: PolicyVersion, *, timeout: float | None = None) 
             )
         ],
         timeout=settings.SIGNOFF_PACK_TIMEOUT_SECONDS if timeout is None else timeout,
+        heartbeat=lambda: say("Laying out the PDF"),
     )
     signed = context["signed"]
     if signed:
+        say("Signing")
         pdf = sign_pdf(pdf, reason=f"Signed-off review pack of {version}")
     return SignoffPack(
         content=pdf,
@@ -236,59 +244,3 @@ def build_signoff_pack(version: PolicyVersion, *, timeout: float | None = None) 
         signed=signed,
         register_rows=context["acknowledged_count"] + context["outstanding_count"],
     )
-
-
-def exports_dir() -> Path:
-    return Path(settings.PRIVATE_MEDIA_ROOT) / "exports"
-
-
-def build_pack_for_job(job: PackJob) -> PackJob:
-    """Make a queued job's pack, write it atomically under PRIVATE_MEDIA_ROOT/exports/, and record it.
-
-    A job another builder has claimed, or one already finished, is left alone. Any failure marks the job
-    failed with a message and leaves no file behind.
-    """
-    if not policy_services.start_pack_job(job):
-        return job
-    try:
-        pack = build_signoff_pack(job.version)
-        relative = f"exports/job-{job.pk}-{pack.filename}"
-        write_atomically(Path(settings.PRIVATE_MEDIA_ROOT) / relative, pack.content)
-        export = policy_services.record_export(
-            job.version,
-            kind=ExportKind.SIGNOFF_PACK,
-            content=pack.content,
-            filename=pack.filename,
-            signed=pack.signed,
-            by=job.requested_by,
-        )
-        return policy_services.finish_pack_job(
-            job, file_path=relative, export=export, register_rows=pack.register_rows
-        )
-    except Exception as error:  # noqa: BLE001 - whatever went wrong, the job must say so and not hang
-        logger.exception("Sign-off pack job %s failed", job.pk)
-        return policy_services.fail_pack_job(
-            job,
-            message=f"The pack could not be made: {error}. Please try again; if it fails again, "
-            "ask the portal's administrator to look at the server log.",
-        )
-
-
-def launch_pack_builder(job: PackJob) -> None:
-    """Start ``manage.py build_signoff_pack --job <id>`` detached from this request (no shell)."""
-    process = subprocess.Popen(  # noqa: S603 - fixed arguments, no shell
-        [
-            sys.executable,
-            str(Path(settings.BASE_DIR) / "manage.py"),
-            "build_signoff_pack",
-            "--job",
-            str(job.pk),
-        ],
-        cwd=settings.BASE_DIR,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # survives the request's worker; gets no signal meant for it
-    )
-    # Reap the child when it ends, so that a long-running server keeps no zombie processes.
-    threading.Thread(target=process.wait, daemon=True).start()

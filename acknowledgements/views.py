@@ -1,23 +1,22 @@
-from pathlib import Path
+import hashlib
+import logging
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from policies import services as policy_services
-from policies.models import ExportKind, PackJob, PolicyVersion
+from policies.models import ExportKind, PolicyVersion
 from policies.selectors import fingerprint, outline
 from symphony_portal.lib.csv_export import csv_response
-from symphony_portal.lib.pdf import pdf_response
+from symphony_portal.lib.downloads import ranged_pdf_response
 
-from . import pack, permissions, services
-from .models import Acknowledgement, statement_for
+from . import pack, pack_jobs, permissions, services
+from .models import Acknowledgement, PackJob, statement_for
 from .selectors import (
     CENTRAL_TEAM,
     REGISTER_HEADER,
@@ -32,6 +31,8 @@ from .selectors import (
     trust_summary,
     waiting_for,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -206,6 +207,9 @@ def signoff_pack(request, version_pk):
     version = _adopted_version(version_pk)
     permissions.check_can_use_signoff_packs(request.user)
     jobs = list(version.pack_jobs.select_related("requested_by", "export")[:10])
+    # A build that has stalled shows as failed here at once (PackJob.shown_state); it is recorded as
+    # failed by the next "Prepare the pack".
+    working = next((job for job in jobs if job.shown_state in PackJob.UNFINISHED), None)
     return render(
         request,
         "acknowledgements/signoff_pack.html",
@@ -213,8 +217,10 @@ def signoff_pack(request, version_pk):
             "version": version,
             "policy": version.policy,
             "jobs": jobs,
-            "working": any(not job.is_finished for job in jobs),
+            "working": working,
+            "latest": jobs[0] if jobs else None,
             "filename": pack.pack_filename(version),
+            "keep": PackJob.KEEP_PER_VERSION,
         },
     )
 
@@ -225,37 +231,51 @@ def signoff_pack_prepare(request, version_pk):
     version = _adopted_version(version_pk)
     permissions.check_can_use_signoff_packs(request.user)
     try:
-        job = policy_services.request_pack(version, by=request.user)
+        job, created = pack_jobs.request_pack(version, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("acknowledgements:signoff_pack", version.pk)
-    # Started once the job is committed, so that the builder (another process) can read it.
-    transaction.on_commit(lambda: pack.launch_pack_builder(job))
-    messages.success(
-        request,
-        f"The sign-off pack of {version} is being made. Refresh this page in a minute to download it.",
-    )
+    if created:
+        messages.success(
+            request, f"The sign-off pack of {version} is being made. This page shows when it is ready."
+        )
+    else:
+        asked = timezone.localtime(job.requested_at)
+        messages.info(
+            request,
+            f"The sign-off pack of {version} is already being made (asked for at {asked:%H:%M}): "
+            "nothing new was started. This page shows when it is ready.",
+        )
     return redirect("acknowledgements:signoff_pack", version.pk)
 
 
 @login_required
+@require_http_methods(["GET", "HEAD"])
 def signoff_pack_download(request, job_pk):
     job = get_object_or_404(
-        PackJob.objects.select_related("version__policy", "export"), pk=job_pk, state=PackJob.State.DONE
+        PackJob.objects.downloadable().select_related("version__policy", "export"), pk=job_pk
     )
     permissions.check_can_use_signoff_packs(request.user)
-    path = (Path(settings.PRIVATE_MEDIA_ROOT) / job.file_path).resolve()
-    if not path.is_relative_to(Path(settings.PRIVATE_MEDIA_ROOT).resolve()) or not path.is_file():
-        raise Http404("The file of this pack is no longer on the server: prepare the pack again.")
-    content = path.read_bytes()
-    policy_services.record_export(
-        job.version,
-        kind=ExportKind.SIGNOFF_PACK,
-        content=content,
-        filename=job.export.filename,
-        signed=job.export.signed,
-        by=request.user,
+    try:
+        with job.file.open("rb") as file:
+            content = file.read()
+    except FileNotFoundError:
+        logger.error("The file of sign-off pack job %s is missing from the private storage", job.pk)
+        raise Http404("The file of this pack is no longer on the server: prepare the pack again.") from None
+    if hashlib.sha256(content).hexdigest() != job.export.file_sha256:
+        logger.error("The file of sign-off pack job %s does not match its export record", job.pk)
+        raise Http404("The file of this pack has changed since it was made: prepare the pack again.")
+    response, starts_download = ranged_pdf_response(
+        request, content, job.export.filename, etag=job.export.file_sha256
     )
-    response = pdf_response(content, job.export.filename)
-    response["X-Content-Type-Options"] = "nosniff"
+    # One record per download: not for HEAD, nor for the later parts of a download fetched in ranges.
+    if request.method == "GET" and starts_download:
+        policy_services.record_export(
+            job.version,
+            kind=ExportKind.SIGNOFF_PACK,
+            content=content,
+            filename=job.export.filename,
+            signed=job.export.signed,
+            by=request.user,
+        )
     return response

@@ -531,38 +531,3 @@ class PolicyExport(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.version_id} on {self.exported_at:%d/%m/%Y %H:%M}"
-
-
-class PackJob(models.Model):
-    """A sign-off pack being made off the request path (manage.py build_signoff_pack --job <id>)."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", "Waiting to start"
-        RUNNING = "running", "Being made"
-        DONE = "done", "Ready"
-        FAILED = "failed", "Failed"
-
-    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="pack_jobs")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    requested_at = models.DateTimeField(default=timezone.now)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    message = models.TextField(blank=True, help_text="What went wrong, or what the pack contains.")
-    register_rows = models.PositiveIntegerField(default=0)
-    file_path = models.CharField(max_length=300, blank=True, help_text="Under PRIVATE_MEDIA_ROOT.")
-    export = models.OneToOneField(
-        PolicyExport, on_delete=models.PROTECT, null=True, blank=True, related_name="job"
-    )
-
-    class Meta:
-        ordering = ["-requested_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"Sign-off pack of {self.version_id} ({self.get_state_display()})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.state in (self.State.DONE, self.State.FAILED)

@@ -20,7 +20,7 @@ from symphony_portal.mail import outbox
 from symphony_portal.trust.models import Role, User
 
 from . import permissions, tasks
-from .models import Clause, ExportKind, PackJob, Policy, PolicyExport, PolicyVersion, ReviewReminder, Section
+from .models import Clause, ExportKind, Policy, PolicyExport, PolicyVersion, ReviewReminder, Section
 from .selectors import fingerprint
 
 logger = logging.getLogger(__name__)
@@ -513,40 +513,3 @@ def record_export(
         file_sha256=hashlib.sha256(content).hexdigest(),
         signed=signed,
     )
-
-
-@transaction.atomic
-def request_pack(version: PolicyVersion, *, by: User) -> PackJob:
-    """Queue the sign-off pack of an adopted version; the caller starts the builder after commit."""
-    permissions.check_can_prepare_signoff_pack(by)
-    if version.is_draft:
-        raise ValidationError("A draft has no sign-off pack: publish it first.")
-    return PackJob.objects.create(version=version, requested_by=by)
-
-
-@transaction.atomic
-def start_pack_job(job: PackJob) -> bool:
-    """Claim a waiting job for this builder; False if another builder has it or it is finished."""
-    claimed = PackJob.objects.filter(pk=job.pk, state=PackJob.State.PENDING).update(
-        state=PackJob.State.RUNNING, started_at=timezone.now()
-    )
-    job.refresh_from_db()
-    return bool(claimed)
-
-
-@transaction.atomic
-def finish_pack_job(job: PackJob, *, file_path: str, export: PolicyExport, register_rows: int) -> PackJob:
-    """Mark a job done, with where its file is and the export it was recorded as."""
-    job.state, job.finished_at = PackJob.State.DONE, timezone.now()
-    job.file_path, job.export, job.register_rows = file_path, export, register_rows
-    job.message = f"{register_rows} people in the register; {'signed' if export.signed else 'unsigned'}."
-    job.save()
-    return job
-
-
-@transaction.atomic
-def fail_pack_job(job: PackJob, *, message: str) -> PackJob:
-    """Mark a job failed with a message HR can act on; no file is kept."""
-    job.state, job.finished_at, job.message = PackJob.State.FAILED, timezone.now(), message
-    job.save(update_fields=["state", "finished_at", "message"])
-    return job

@@ -201,7 +201,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Evidence (and other private files): under PRIVATE_MEDIA_ROOT, never served by URL.
+    # Private files (evidence, the sign-off packs) go through Django's storage API: another backend here
+    # (e.g. an S3-compatible one) moves them without touching the code. See symphony_portal/lib/storage.py.
     "private": {"BACKEND": "symphony_portal.lib.storage.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -296,7 +297,8 @@ ACKNOWLEDGEMENT_REMINDERS_BEFORE_HEAD = env_int("ACKNOWLEDGEMENT_REMINDERS_BEFOR
 PDF_RENDER_TIMEOUT_SECONDS = env_int("SYMPHONY_PDF_TIMEOUT_SECONDS", 25)
 # Paths to PEM files: with both set, exported PDFs carry a PAdES signature; without them they are
 # unsigned and say so.
-# The sign-off pack is made off the request path (manage.py build_signoff_pack), so it may take longer.
+# The sign-off pack is made off the request path (a task run by `manage.py db_worker`), so it may take
+# longer; a build not finished within this (plus a minute) counts as failed and can be prepared again.
 SIGNOFF_PACK_TIMEOUT_SECONDS = env_int("SYMPHONY_SIGNOFF_PACK_TIMEOUT_SECONDS", 600)
 SYMPHONY_SIGNING_KEY = env("SYMPHONY_SIGNING_KEY", "")
 SYMPHONY_SIGNING_CERT = env("SYMPHONY_SIGNING_CERT", "")

@@ -23,6 +23,7 @@ import asyncio
 import multiprocessing
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -174,12 +175,16 @@ def render_pdf(
     pdf_variant: str | None = PDF_A_3B,
     tagged: bool = True,
     timeout: float | None = None,
+    heartbeat: Callable[[], object] | None = None,
+    heartbeat_every: float = 5.0,
 ) -> bytes:
     """Render an HTML document to PDF bytes in a child process killed after ``timeout`` seconds.
 
     ``tagged`` adds the document structure (headings, paragraphs, tables) for screen readers; it costs
     little here. ``timeout`` defaults to settings.PDF_RENDER_TIMEOUT_SECONDS. Raises PDFRenderError on a
-    timeout or any rendering failure; nothing is written anywhere.
+    timeout or any rendering failure; nothing is written anywhere. ``heartbeat``, if given, is called
+    every ``heartbeat_every`` seconds while the child works (a task says it is alive); an exception it
+    raises stops the child and reaches the caller.
     """
     timeout = settings.PDF_RENDER_TIMEOUT_SECONDS if timeout is None else timeout
     context = _context()
@@ -197,8 +202,13 @@ def render_pdf(
     finally:
         sender.close()  # the child has its own copy; closing ours lets recv() see the child's end
     try:
-        if not receiver.poll(timeout):
-            raise PDFRenderError(f"Making the PDF took longer than {timeout:g} seconds and was stopped.")
+        give_up_at = time.monotonic() + timeout
+        step = heartbeat_every if heartbeat is not None else timeout
+        while not receiver.poll(max(0, min(give_up_at - time.monotonic(), step))):
+            if time.monotonic() >= give_up_at:
+                raise PDFRenderError(f"Making the PDF took longer than {timeout:g} seconds and was stopped.")
+            if heartbeat is not None:
+                heartbeat()
         try:
             outcome, payload = receiver.recv()
         except EOFError as error:

@@ -10,6 +10,8 @@ import os
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage, storages
 
+PRIVATE = "private"
+
 
 class PrivateFileSystemStorage(FileSystemStorage):
     """Files under settings.PRIVATE_MEDIA_ROOT (read at each use, so tests can point it elsewhere).

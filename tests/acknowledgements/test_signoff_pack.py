@@ -1,12 +1,15 @@
 """The signed-off review pack: its contents, the attached register, PDF/A-3b, signing, safety and queries."""
 
 import csv
+import hashlib
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
+from acknowledgements.models import PackJob
 from acknowledgements.pack import CSV_NAME, build_signoff_pack, pack_context, pack_html
+from acknowledgements.pack_jobs import request_pack
 from policies.models import ExportKind, PolicyExport
 from policies.selectors import fingerprint, outline
 from reports.models import Status
@@ -179,13 +182,23 @@ def test_it_reads_the_pack_in_a_constant_number_of_queries(
     assert html.count("Person harmony") == size
 
 
-def test_it_writes_the_pack_from_the_command_line_and_records_the_export(trust, tmp_path):
+def test_it_writes_the_pack_from_the_command_line_and_records_the_export(trust, tmp_path, private_media):
     out = tmp_path / "pack.pdf"
     call_command("build_signoff_pack", "--version", str(trust.pk), "--output", str(out), stdout=io.StringIO())
 
     export = PolicyExport.objects.get()
     assert out.read_bytes().startswith(b"%PDF-")
     assert export.kind == ExportKind.SIGNOFF_PACK and export.exported_by is None
-    import hashlib
-
     assert export.file_sha256 == hashlib.sha256(out.read_bytes()).hexdigest()
+    # It is one of the version's packs, like those HR prepares: kept in the private storage and listed.
+    job = PackJob.objects.get()
+    assert (job.state, job.requested_by, job.export) == (PackJob.State.DONE, None, export)
+    with job.file.open("rb") as file:
+        assert file.read() == out.read_bytes()
+
+
+def test_it_starts_nothing_from_the_command_line_while_a_build_is_under_way(trust, hr, private_media):
+    request_pack(trust, by=hr)
+    with pytest.raises(CommandError, match="already being made"):
+        call_command("build_signoff_pack", "--version", str(trust.pk), stdout=io.StringIO())
+    assert PackJob.objects.count() == 1 and not PolicyExport.objects.exists()

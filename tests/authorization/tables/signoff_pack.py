@@ -1,16 +1,15 @@
 """The signed-off review pack (HR and the Executive Head Teacher only) and the record of exports (HR only).
 
-A version anyone can read but may not pack answers 403; a draft, an unknown version or a pack not made
-answers 404, to everyone.
+A version anyone can read but may not pack answers 403; a draft, an unknown version, a pack not made (waiting,
+running, failed) or one whose file was replaced by newer packs answers 404, to everyone.
 """
 
-import weakref
-from pathlib import Path
+from django.utils import timezone
 
-from django.conf import settings
-
-from policies.models import PackJob, PolicyVersion
-from policies.services import fail_pack_job, finish_pack_job, record_export, request_pack
+from acknowledgements.models import PackJob
+from acknowledgements.pack import SignoffPack
+from acknowledgements.pack_jobs import fail_pack_job, finish_pack_job, request_pack, start_pack_job
+from policies.models import PolicyVersion
 from tests.authorization.world import Row
 from tests.builders import make_version
 
@@ -27,19 +26,26 @@ def build(world) -> None:
         policy=version.policy, label="pack-draft", status=PolicyVersion.Status.DRAFT
     )
     hr = world.people["hr"]
-    # A finished pack: its file is written under whatever PRIVATE_MEDIA_ROOT is now (the reports table
-    # has pointed it at a temporary folder) and removed with the world.
-    content = b"%PDF-1.7 a pack made for the authorization table"
-    job = request_pack(version, by=hr)
-    relative = f"exports/job-{job.pk}-table.pdf"
-    path = Path(settings.PRIVATE_MEDIA_ROOT) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
-    weakref.finalize(world, path.unlink, True)
-    export = record_export(version, kind="signoff_pack", content=content, filename="table.pdf", by=hr)
-    world.objects["pack_job"] = finish_pack_job(job, file_path=relative, export=export, register_rows=0)
-    world.objects["failed_job"] = fail_pack_job(request_pack(version, by=hr), message="Stopped.")
-    world.objects["pending_job"] = PackJob.objects.create(version=version, requested_by=hr)
+    # A finished pack: its file goes to the private storage, under whatever PRIVATE_MEDIA_ROOT is now (the
+    # world fixture points it at the test's own folder).
+    job, _created = request_pack(version, by=hr, queue=False)
+    start_pack_job(job)
+    pack = SignoffPack(
+        content=b"%PDF-1.7 a pack for the table", filename="table.pdf", signed=False, register_rows=0
+    )
+    world.objects["pack_job"] = finish_pack_job(job, pack)
+    failed, _created = request_pack(version, by=hr, queue=False)
+    world.objects["failed_job"] = fail_pack_job(failed, message="Stopped.")
+    running, _created = request_pack(version, by=hr, queue=False)
+    start_pack_job(running)
+    world.objects["running_job"] = running
+    # A pack whose file was removed when newer ones were made: its row (and export record) stay.
+    world.objects["replaced_job"] = PackJob.objects.create(
+        version=version, requested_by=hr, state=PackJob.State.DONE, deadline_at=timezone.now()
+    )
+    # A pending one, of another policy's version.
+    other = make_version(label="pack-other")
+    world.objects["pending_job"], _created = request_pack(other, by=hr, queue=False)
 
 
 ROWS = {
@@ -60,4 +66,9 @@ EXTRA_CHECKS = [
     ("acknowledgements:signoff_pack_prepare", lambda w: [w.objects["pack_draft"].pk], NOWHERE),
     ("acknowledgements:signoff_pack_download", lambda w: [w.objects["failed_job"].pk], NOWHERE),
     ("acknowledgements:signoff_pack_download", lambda w: [w.objects["pending_job"].pk], NOWHERE),
+    ("acknowledgements:signoff_pack_download", lambda w: [w.objects["running_job"].pk], NOWHERE),
+    ("acknowledgements:signoff_pack_download", lambda w: [w.objects["replaced_job"].pk], NOWHERE),
+    ("acknowledgements:signoff_pack_download", lambda w: [999999], NOWHERE),
+    ("acknowledgements:signoff_pack_prepare", lambda w: [999999], NOWHERE),
+    ("acknowledgements:signoff_pack_prepare", lambda w: [w.objects["pending_job"].version_id], PREPARE),
 ]
