@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "symphony_portal.trust",
     "policies",
     "reports",
@@ -84,12 +85,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A strict Content-Security-Policy on every response (see CONTENT_SECURITY_POLICY below).
+    "symphony_portal.middleware.PortalCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs sign-in unless its view is marked login_not_required (sign-in, password reset).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Nothing shown to a signed-in person is kept by a browser or a shared cache.
+    "symphony_portal.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -219,6 +224,25 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# The portal loads only its own static files: no inline script or style anywhere (the admin alone is
+# given inline styles: symphony_portal/middleware.py), no plugins, no framing, forms post only here.
+# Browsers report violations to the csp_report view, which logs them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "report-uri": ["/csp-report/"],
+    },
+}
+# A violation report bigger than this is not read (browsers send a few hundred bytes).
+CSP_REPORT_MAX_BYTES = 8 * 1024
+
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 
 # Work that outlasts a request (mail, the sign-off pack) runs on Django's task framework with its
@@ -232,7 +256,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "symphony_portal.csp": {"level": "WARNING"}},
 }
 
 # --- acknowledgements ---

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from symphony_portal.csp_reports import csp_report
+
 urlpatterns = [
     path("", include("policies.urls")),
     path("acknowledgements/", include("acknowledgements.urls")),
@@ -9,4 +11,5 @@ urlpatterns = [
     path("people/", include("symphony_portal.trust.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("csp-report/", csp_report, name="csp_report"),
 ]
