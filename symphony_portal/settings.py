@@ -224,8 +224,9 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# The portal loads only its own static files: no inline script or style anywhere (the admin alone is
-# given inline styles: symphony_portal/middleware.py), no plugins, no framing, forms post only here.
+# The portal loads only its own static files: no inline script or style anywhere (the admin alone may
+# use one style attribute of django-simple-history's: symphony_portal/middleware.py), no plugins, no
+# framing, forms post only here.
 # Browsers report violations to the csp_report view, which logs them.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
