@@ -157,11 +157,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "policies:home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
+# Reset emails: at most this many an hour to one email address, requests from one client address.
+PASSWORD_RESET_EMAILS_PER_HOUR = env_int("PASSWORD_RESET_EMAILS_PER_HOUR", 3)
+PASSWORD_RESET_REQUESTS_PER_IP_PER_HOUR = env_int("PASSWORD_RESET_REQUESTS_PER_IP_PER_HOUR", 20)
 
-# Failed sign-ins are throttled per account *and* address, and the lock lifts by itself.
+# Failed sign-ins are counted per account and address, per account and per address, each against its
+# own limit (symphony_portal/trust/throttling.py); any one reached pauses sign-in until the cool-off.
+AXES_HANDLER = "symphony_portal.trust.throttling.PortalAxesHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_FAILURE_LIMIT_PER_ACCOUNT = env_int("AXES_FAILURE_LIMIT_PER_ACCOUNT", 10)
+AXES_FAILURE_LIMIT_PER_ADDRESS = env_int("AXES_FAILURE_LIMIT_PER_ADDRESS", 10)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_CALLABLE = "symphony_portal.trust.backends.axes_username"
