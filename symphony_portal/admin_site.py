@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 
+from symphony_portal.lib.text import CleanTextModelForm
+
 
 class PortalAdminSite(admin.AdminSite):
     """The admin is HR's back office: open to HR (and superusers), not to every member of staff."""
@@ -20,6 +22,8 @@ class PortalAdminConfig(AdminConfig):
 
 class HRModelAdmin(admin.ModelAdmin):
     """Model pages for HR: HR manages schools, people, roles and policies."""
+
+    form = CleanTextModelForm  # invisible characters stripped, one-line fields one line (lib/text.py)
 
     def _is_hr(self, request) -> bool:
         return request.user.is_active and (request.user.is_superuser or request.user.is_hr)

@@ -1,23 +1,25 @@
 from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm, UserChangeForm
 
+from symphony_portal.lib.text import CleanTextMixin
+
 from . import people_import
 from .models import User
 
 
-class PersonCreationForm(BaseUserCreationForm):
+class PersonCreationForm(CleanTextMixin, BaseUserCreationForm):
     class Meta:
         model = User
         fields = ["email", "full_name", "kind", "school", "job_title"]
 
 
-class PersonChangeForm(UserChangeForm):
+class PersonChangeForm(CleanTextMixin, UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
 
 
-class PeopleImportUploadForm(forms.Form):
+class PeopleImportUploadForm(CleanTextMixin, forms.Form):
     """HR's CSV of people: checked for size, type and readable UTF-8 text before it is kept."""
 
     file = forms.FileField(
@@ -44,5 +46,5 @@ class PeopleImportUploadForm(forms.Form):
         return upload
 
 
-class PeopleImportConfirmForm(forms.Form):
+class PeopleImportConfirmForm(CleanTextMixin, forms.Form):
     deactivate_missing = forms.BooleanField(required=False)
