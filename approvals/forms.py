@@ -149,6 +149,26 @@ class ReviewForm(CleanTextMixin, forms.Form):
         return cleaned
 
 
+class LinkDecisionForm(CleanTextMixin, forms.Form):
+    outcome = forms.ChoiceField(
+        label="The new web address",
+        choices=[("approve", "Approve the new address"), ("decline", "Keep the approved address")],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when you keep the approved address.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == "decline" and not cleaned.get("note", "").strip():
+            self.add_error("note", "Say why, so that the site's runners know what to do next.")
+        return cleaned
+
+
 class SiteLinkForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         formfield_callback = web_address_field
