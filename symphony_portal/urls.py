@@ -16,3 +16,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("csp-report/", csp_report, name="csp_report"),
 ]
+
+# Requests Django refuses while reading them (too many files, too large) get the portal's own page.
+handler400 = "symphony_portal.errors.bad_request"
