@@ -192,6 +192,17 @@ STORAGES = {
         )
     },
 }
+# A request stores at most UPLOAD_MAX_STORED_FILES uploaded files; the rest are read, dropped and
+# counted (symphony_portal/uploads.py), so a form can say how many were chosen and keep what was typed.
+# More than DATA_UPLOAD_MAX_NUMBER_FILES, or a body over DATA_UPLOAD_MAX_MEMORY_SIZE, gets the portal's
+# own 400 page (symphony_portal/errors.py).
+FILE_UPLOAD_HANDLERS = [
+    "symphony_portal.uploads.BoundedFileCountHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+UPLOAD_MAX_STORED_FILES = 10
+DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 # Uploaded evidence lives here, outside anything served publicly; files leave only through views
 # that check permission.
 PRIVATE_MEDIA_ROOT = Path(env("SYMPHONY_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))

@@ -9,10 +9,47 @@ from symphony_portal.errors import bad_request
 
 pytestmark = pytest.mark.django_db
 
+REPORT = {
+    "action": "submit",
+    "platform": "twitter",
+    "link": "https://x.example/status/1",
+    "seen_on": "2026-11-21",
+    "still_visible": "no",
+    "description": "The post named a pupil",
+}
 
-def test_it_answers_more_files_than_django_reads_with_its_own_page_and_a_way_back(client, teacher, colleague):
+
+def png(n: int) -> SimpleUploadedFile:
+    return SimpleUploadedFile(f"shot{n}.png", b"\x89PNG tiny")
+
+
+def test_it_keeps_what_was_typed_when_far_too_many_files_are_chosen_and_stores_only_a_few(
+    client, teacher, colleague, head, monkeypatch
+):
+    from django.core.files.uploadhandler import MemoryFileUploadHandler
+
+    stored = []
+    original = MemoryFileUploadHandler.file_complete
+
+    def counting(self, file_size):
+        stored.append(self.file_name)
+        return original(self, file_size)
+
+    monkeypatch.setattr(MemoryFileUploadHandler, "file_complete", counting)
     client.force_login(teacher)
-    files = [SimpleUploadedFile(f"shot{n}.png", b"x") for n in range(101)]
+    data = {**REPORT, "colleague": colleague.pk, "evidence": [png(n) for n in range(150)]}
+    response = client.post("/reports/new/", data)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "You chose 150 files; up to 5 can be attached to one report." in page
+    assert "The post named a pupil" in page and 'value="https://x.example/status/1"' in page
+    assert len(stored) == 10  # the rest were read and dropped, never kept
+    assert not ConcernReport.objects.exists()
+
+
+def test_it_answers_more_files_than_it_reads_with_its_own_page_and_a_way_back(client, teacher, colleague):
+    client.force_login(teacher)
+    files = [png(n) for n in range(1001)]
     response = client.post(
         "/reports/new/",
         {"colleague": colleague.pk, "description": "Typed text", "evidence": files},
