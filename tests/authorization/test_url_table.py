@@ -3,6 +3,8 @@
 The tables live in tests/authorization/tables/, one module per app: ``ROWS`` maps a URL name to a Row,
 ``build(world)`` makes the objects those rows need, and ``EXTRA_CHECKS`` adds further
 (url name, args, expectations) cases for the same URL with other objects (a draft, another school's).
+Every answer is also checked for its headers (tests/authorization/headers.py): each HTML page answered 200
+carries the strict Content-Security-Policy, and each answer to a signed-in person is no-store, private.
 """
 
 import importlib

@@ -145,6 +145,8 @@ def test_it_does_the_same_work_for_a_known_and_an_unknown_address(teacher, djang
     assert DBTaskResult.objects.count() == 2
 
 
+# A real worker outside any test transaction: db_worker closes connections that are inside one.
+@pytest.mark.django_db(transaction=True)
 def test_it_sends_the_queued_reset_email_from_a_worker_only_to_a_registered_address(teacher, settings):
     settings.SITE_URL = "https://policies.symphony.example"
     reset(teacher.email)
