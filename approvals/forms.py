@@ -1,6 +1,7 @@
 from django import forms
 from django.db import models
 
+from symphony_portal.lib.text import CleanTextMixin
 from symphony_portal.trust.models import Kind, User
 
 from .models import EmployeeGroup, SiteApprovalRequest
@@ -30,7 +31,7 @@ def colleagues():
     return User.objects.active().filter(kind=Kind.EMPLOYEE).select_related("school")
 
 
-class SiteRequestForm(forms.ModelForm):
+class SiteRequestForm(CleanTextMixin, forms.ModelForm):
     runners = ColleaguesChoiceField(
         queryset=User.objects.none(),
         label="Who will run it",
@@ -101,7 +102,7 @@ class SiteRequestForm(forms.ModelForm):
         return cleaned
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CleanTextMixin, forms.Form):
     outcome = forms.ChoiceField(
         label="Your decision",
         choices=[
@@ -128,7 +129,7 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(CleanTextMixin, forms.Form):
     outcome = forms.ChoiceField(
         label="Re-approval",
         choices=[("reapprove", "Re-approve for another year"), ("withdraw", "Withdraw the site")],
@@ -148,7 +149,27 @@ class ReviewForm(forms.Form):
         return cleaned
 
 
-class SiteLinkForm(forms.ModelForm):
+class LinkDecisionForm(CleanTextMixin, forms.Form):
+    outcome = forms.ChoiceField(
+        label="The new web address",
+        choices=[("approve", "Approve the new address"), ("decline", "Keep the approved address")],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when you keep the approved address.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == "decline" and not cleaned.get("note", "").strip():
+            self.add_error("note", "Say why, so that the site's runners know what to do next.")
+        return cleaned
+
+
+class SiteLinkForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         formfield_callback = web_address_field
         model = SiteApprovalRequest
@@ -162,7 +183,7 @@ class SiteLinkForm(forms.ModelForm):
         return link
 
 
-class EmployeeGroupForm(forms.ModelForm):
+class EmployeeGroupForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         formfield_callback = web_address_field
         model = EmployeeGroup
@@ -170,7 +191,7 @@ class EmployeeGroupForm(forms.ModelForm):
         widgets = {"purpose": forms.Textarea(attrs={"rows": 3})}
 
 
-class HandoverForm(forms.Form):
+class HandoverForm(CleanTextMixin, forms.Form):
     offered_to = ColleagueChoiceField(
         queryset=User.objects.none(),
         label="Colleague to take over",

@@ -151,6 +151,14 @@ class SiteApprovalRequest(models.Model):
         validators=[web_address],
         help_text="Once the site exists (it can be added after approval).",
     )
+    # A new address for an approved site waits here for the Head: until they approve it, the register
+    # keeps showing `link`, the address they approved.
+    proposed_link = models.URLField(
+        "new web address waiting for approval", max_length=500, blank=True, validators=[web_address]
+    )
+    link_proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     purpose = models.TextField()
     audience = models.CharField(max_length=300, help_text="For example: parents of Year 6.")
     runners = models.ManyToManyField(
@@ -206,6 +214,10 @@ class SiteApprovalRequest(models.Model):
         return self.status == self.Status.APPROVED
 
     @property
+    def has_address_waiting(self) -> bool:
+        return self.is_approved and bool(self.proposed_link)
+
+    @property
     def can_be_changed(self) -> bool:
         return self.status == self.Status.CHANGES_REQUESTED
 
@@ -239,6 +251,9 @@ class SiteEvent(models.Model):
         REAPPROVED = "reapproved", "Re-approved"
         WITHDRAWN = "withdrawn", "Withdrawn from the register"
         LINK_RECORDED = "link_recorded", "Web address recorded"
+        LINK_PROPOSED = "link_proposed", "New web address sent for approval"
+        LINK_APPROVED = "link_approved", "New web address approved"
+        LINK_DECLINED = "link_declined", "New web address declined"
 
     request = models.ForeignKey(SiteApprovalRequest, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -200,17 +200,58 @@ def withdraw_site(request: SiteApprovalRequest, *, by: User, note: str) -> SiteA
 
 @transaction.atomic
 def record_site_link(request: SiteApprovalRequest, *, by: User, link: str) -> SiteApprovalRequest:
-    """Record the web address of an approved site once it exists."""
-    request = SiteApprovalRequest.objects.select_for_update().get(pk=request.pk)
+    """Record the web address of an approved site once it exists; a *change* of address waits for the Head.
+
+    The first address is recorded at once (the Head approved a site that did not exist yet). Changing it
+    afterwards could point the register at any page, so the new address waits in `proposed_link` and the
+    Head is emailed; the register shows the approved address until the Head decides.
+    """
+    request = SiteApprovalRequest.objects.select_for_update().select_related("requester").get(pk=request.pk)
     if not permissions.can_record_link(by, request):
         raise PermissionDenied("Only the requester or a named runner records the site's address.")
     if not request.is_approved:
         raise ValidationError("Only an approved site's address can be recorded.")
-    request.link = link
     request._history_user = by
+    if not request.link:
+        request.link = link
+        request.full_clean()
+        request.save(update_fields=["link"])
+        _record(request, SiteEvent.Kind.LINK_RECORDED, by=by, note=link)
+        return request
+    if link == request.link:
+        raise ValidationError("That is already the site's approved address.")
+    request.proposed_link, request.link_proposed_by = link, by
     request.full_clean()
-    request.save(update_fields=["link"])
-    _record(request, SiteEvent.Kind.LINK_RECORDED, by=by, note=link)
+    request.save(update_fields=["proposed_link", "link_proposed_by"])
+    _record(request, SiteEvent.Kind.LINK_PROPOSED, by=by, note=link)
+    recipients = [u.email for u in deciders_of(request)]
+    if recipients:
+        url = emails.absolute_url(request.get_absolute_url())
+        emails.send("site_address_waiting", to=recipients, context={"link": url})
+    return request
+
+
+@transaction.atomic
+def decide_site_link(
+    request: SiteApprovalRequest, *, approve: bool, by: User, note: str = ""
+) -> SiteApprovalRequest:
+    """Approve or decline the new address waiting for an approved site; the register follows only approval."""
+    request = SiteApprovalRequest.objects.select_for_update().select_related("requester").get(pk=request.pk)
+    if not permissions.can_decide(by, request):
+        raise PermissionDenied("Only the Head of the site's school approves its new address.")
+    if not request.has_address_waiting:
+        raise ValidationError("No new address is waiting for approval on this site.")
+    if not approve and not note.strip():
+        raise ValidationError("Say why, so that the site's runners know what to do next.")
+    proposed = request.proposed_link
+    if approve:
+        request.link = proposed
+    request.proposed_link, request.link_proposed_by = "", None
+    request._history_user = by
+    request.save(update_fields=["link", "proposed_link", "link_proposed_by"])
+    kind = SiteEvent.Kind.LINK_APPROVED if approve else SiteEvent.Kind.LINK_DECLINED
+    _record(request, kind, by=by, note=proposed if approve else f"{proposed}: {note}")
+    _email_requester(request, "given its new web address" if approve else "kept at its approved web address")
     return request
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("requests/<int:pk>/decide/", views.request_decide, name="request_decide"),
     path("requests/<int:pk>/review/", views.site_review, name="site_review"),
     path("requests/<int:pk>/address/", views.site_link, name="site_link"),
+    path("requests/<int:pk>/address/decide/", views.site_link_decide, name="site_link_decide"),
     path("due/", views.due_list, name="due_list"),
     path("groups/", views.group_list, name="group_list"),
     path("groups/new/", views.group_create, name="group_create"),

@@ -11,7 +11,15 @@ from symphony_portal.lib.csv_export import csv_response
 from symphony_portal.trust.models import School, User
 
 from . import permissions, services
-from .forms import DecisionForm, EmployeeGroupForm, HandoverForm, ReviewForm, SiteLinkForm, SiteRequestForm
+from .forms import (
+    DecisionForm,
+    EmployeeGroupForm,
+    HandoverForm,
+    LinkDecisionForm,
+    ReviewForm,
+    SiteLinkForm,
+    SiteRequestForm,
+)
 from .models import (
     REVIEW_NOTICE_DAYS,
     EmployeeGroup,
@@ -33,7 +41,7 @@ def _error_text(error: ValidationError) -> str:
 
 
 def _requests_with_people():
-    return SiteApprovalRequest.objects.select_related("requester", "school", "decided_by")
+    return SiteApprovalRequest.objects.select_related("requester", "school", "decided_by", "link_proposed_by")
 
 
 def _runners_prefetch() -> Prefetch:
@@ -176,7 +184,15 @@ def request_create(request):
     return render(request, "approvals/siteapprovalrequest_form.html", {"form": form, "site": None})
 
 
-def _detail(request, site: SiteApprovalRequest, *, decision_form=None, review_form=None, link_form=None):
+def _detail(
+    request,
+    site: SiteApprovalRequest,
+    *,
+    decision_form=None,
+    review_form=None,
+    link_form=None,
+    link_decision_form=None,
+):
     user = request.user
     can_decide = permissions.can_decide(user, site)
     runners = list(site.runners.order_by("full_name"))
@@ -191,6 +207,11 @@ def _detail(request, site: SiteApprovalRequest, *, decision_form=None, review_fo
             "events": list(site.events.select_related("by")),
             "decision_form": (decision_form or DecisionForm()) if can_decide and site.is_waiting else None,
             "review_form": (review_form or ReviewForm()) if can_decide and site.is_approved else None,
+            "link_decision_form": (
+                (link_decision_form or LinkDecisionForm())
+                if can_decide and site.has_address_waiting
+                else None
+            ),
             "link_form": (
                 (link_form or SiteLinkForm(instance=site))
                 if site.is_approved and permissions.can_record_link(user, site)
@@ -283,11 +304,42 @@ def site_link(request, pk):
     if not form.is_valid():
         return _detail(request, site, link_form=form)
     try:
-        services.record_site_link(site, by=request.user, link=form.cleaned_data["link"])
+        site = services.record_site_link(site, by=request.user, link=form.cleaned_data["link"])
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
-        messages.success(request, "The site's web address has been recorded.")
+        if site.has_address_waiting:
+            messages.success(
+                request,
+                "The new web address is sent to the Head for approval. Until they approve it, the register "
+                "shows the approved address.",
+            )
+        else:
+            messages.success(request, "The site's web address has been recorded.")
+    return redirect(site)
+
+
+@login_required
+@require_POST
+def site_link_decide(request, pk):
+    site = get_object_or_404(_requests_with_people().visible_to(request.user), pk=pk)
+    if not permissions.can_decide(request.user, site):
+        raise PermissionDenied("Only the Head of the site's school approves its new address.")
+    form = LinkDecisionForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, site, link_decision_form=form)
+    approve = form.cleaned_data["outcome"] == "approve"
+    try:
+        services.decide_site_link(site, approve=approve, by=request.user, note=form.cleaned_data["note"])
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(
+            request,
+            "The new web address is approved and on the register."
+            if approve
+            else "The approved address is kept. The requester is emailed.",
+        )
     return redirect(site)
 
 

@@ -1,9 +1,10 @@
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
 from symphony_portal.admin_site import HRModelAdmin
 
-from .models import FROZEN_MESSAGE, Clause, Policy, PolicyVersion, Section
+from .models import FROZEN_MESSAGE, Clause, FrozenVersionError, Policy, PolicyVersion, Section
 
 
 class FrozenAwareAdmin(HRModelAdmin, SimpleHistoryAdmin):
@@ -26,6 +27,25 @@ class FrozenAwareAdmin(HRModelAdmin, SimpleHistoryAdmin):
         if request.method == "GET" and self.is_frozen(obj):
             self.message_user(request, FROZEN_MESSAGE, level=messages.WARNING)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Sections and clauses can only be added to (or moved into) a draft: published versions are not
+        # offered, so the form says "not one of the available choices" instead of failing on save.
+        if db_field.name == "version":
+            kwargs["queryset"] = PolicyVersion.objects.filter(status=PolicyVersion.Status.DRAFT)
+        elif db_field.name == "section":
+            kwargs["queryset"] = Section.objects.filter(version__status=PolicyVersion.Status.DRAFT)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The models refuse any write to a published version (FrozenVersionError, in save); if one gets
+        # that far (a version published while the form was open, an inline), say so instead of a 500.
+        # The admin's own transaction has been rolled back by then: nothing was saved.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except FrozenVersionError as error:
+            self.message_user(request, " ".join(error.messages), level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(Policy)

@@ -3,19 +3,21 @@
 from django import forms
 from django.utils import timezone
 
+from symphony_portal.lib.text import CleanTextMixin
+
 from .models import Clause, PolicyVersion, Section
 
 CLAUSE_TEXT_HELP = "The clause's exact wording. Put *asterisks* around words to show them in italics."
 
 
-class StartDraftForm(forms.Form):
+class StartDraftForm(CleanTextMixin, forms.Form):
     label = forms.CharField(
         max_length=40,
         help_text='How the trust will name the new version, e.g. "2026-2029". You can change it later.',
     )
 
 
-class ClauseForm(forms.Form):
+class ClauseForm(CleanTextMixin, forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), help_text=CLAUSE_TEXT_HELP)
     style = forms.ChoiceField(choices=Clause.Style.choices, initial=Clause.Style.PARAGRAPH)
     section = forms.ModelChoiceField(
@@ -36,7 +38,7 @@ class ClauseForm(forms.Form):
         return self.cleaned_data["text"].strip()
 
 
-class AddClauseForm(forms.Form):
+class AddClauseForm(CleanTextMixin, forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), help_text=CLAUSE_TEXT_HELP)
     style = forms.ChoiceField(choices=Clause.Style.choices, initial=Clause.Style.PARAGRAPH)
     after = forms.ModelChoiceField(
@@ -58,13 +60,13 @@ class AddClauseForm(forms.Form):
         return self.cleaned_data["text"].strip()
 
 
-class SectionForm(forms.Form):
+class SectionForm(CleanTextMixin, forms.Form):
     heading = forms.CharField(
         max_length=200, required=False, help_text="Leave empty for an untitled section."
     )
 
 
-class VersionDetailsForm(forms.ModelForm):
+class VersionDetailsForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = PolicyVersion
         fields = [
@@ -94,7 +96,7 @@ class VersionDetailsForm(forms.ModelForm):
         return cleaned
 
 
-class ApprovalForm(forms.Form):
+class ApprovalForm(CleanTextMixin, forms.Form):
     approved_by_body = forms.CharField(
         label="Approved by",
         max_length=200,
@@ -114,7 +116,7 @@ class ApprovalForm(forms.Form):
         return approved_on
 
 
-class CompareForm(forms.Form):
+class CompareForm(CleanTextMixin, forms.Form):
     """The two versions to compare, named ``from`` and ``to`` as in the page's address."""
 
     def __init__(self, *args, versions, **kwargs):

@@ -2,7 +2,9 @@
 
 Images (PNG, JPEG) are decoded under a pixel limit and re-encoded from their pixels alone, which drops
 EXIF (location included), comments and anything appended after the image. PDFs must parse, and must not
-be encrypted or carry JavaScript, automatic actions or embedded files; they are stored as uploaded.
+be encrypted or carry JavaScript, automatic actions (only an /OpenAction that jumps within the document is
+allowed), actions of any type but an internal /GoTo, XFA forms or embedded files, anywhere in the file
+(compressed object streams included); they are stored as uploaded.
 Everything else is refused with a message that names the file.
 """
 
@@ -19,7 +21,15 @@ from django.core.files.uploadedfile import UploadedFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+from pypdf.generic import (
+    ArrayObject,
+    ByteStringObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    StreamObject,
+    TextStringObject,
+)
 
 from symphony_portal.lib.storage import private_storage
 
@@ -32,20 +42,52 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 JPEG_SIGNATURE = b"\xff\xd8\xff"
 PDF_SIGNATURE = b"%PDF-"
 
-# Keys whose presence anywhere in a PDF means script, automatic actions or files inside it. /OpenAction
-# alone is ordinary ("open at page 1"); one that runs JavaScript is caught by its /S or /JS.
+# What a PDF may not carry anywhere, found by walking every object pypdf can resolve (the document's
+# structure, then every object of the cross-reference tables, compressed object streams included):
+# keys whose presence alone is refused ...
 FORBIDDEN_PDF_KEYS = {
     "/JS": "JavaScript",
     "/JavaScript": "JavaScript",
-    "/AA": "automatic actions",
-    "/Launch": "an action that starts a program",
+    "/AA": "automatic actions (/AA)",
+    "/XFA": "an XFA form (/XFA)",
+    "/Launch": "an action that starts a program (/Launch)",
     "/EmbeddedFiles": "embedded files",
     "/EmbeddedFile": "embedded files",
     "/RichMedia": "embedded media",
 }
 FORBIDDEN_PDF_SUBTYPES = {"/FileAttachment": "an attached file", "/RichMedia": "embedded media"}
-# The same names written out in the file, for objects the document's structure does not reach.
-RAW_PDF_PATTERN = re.compile(rb"/(JavaScript|JS|EmbeddedFiles?|Launch|RichMedia)(?![A-Za-z0-9])")
+# ... and every action type but /GoTo (a jump within the document), wherever an action appears: a link,
+# an outline item, a form field, /OpenAction, a /Next chain.
+FORBIDDEN_PDF_ACTIONS = {
+    "/JavaScript": "JavaScript",
+    "/Launch": "an action that starts a program (/Launch)",
+    "/URI": "a link or action that opens a web address (/URI)",
+    "/SubmitForm": "an action that sends form data (/SubmitForm)",
+    "/ImportData": "an action that imports data from a file (/ImportData)",
+    "/GoToR": "an action that opens another file (/GoToR)",
+    "/GoToE": "an action that opens an embedded file (/GoToE)",
+    "/GoToDp": "an action that opens another document part (/GoToDp)",
+    "/ResetForm": "an action that resets a form (/ResetForm)",
+    "/Rendition": "an action that plays media (/Rendition)",
+    "/Sound": "an action that plays a sound (/Sound)",
+    "/Movie": "an action that plays a movie (/Movie)",
+    "/Hide": "an action that hides parts of the page (/Hide)",
+    "/Named": "an action that runs a viewer command (/Named)",
+    "/SetOCGState": "an action that changes what is shown (/SetOCGState)",
+    "/Thread": "an action that follows an article thread (/Thread)",
+    "/Trans": "an action that runs a transition (/Trans)",
+    "/GoTo3DView": "an action that changes a 3D view (/GoTo3DView)",
+    "/RichMediaExecute": "an action that runs embedded media (/RichMediaExecute)",
+}
+OPEN_ACTION = "an action that runs when the file is opened (/OpenAction)"
+# Bounds the walk: a 10 MB file cannot hold more objects than this worth checking.
+MAX_PDF_NODES = 2_000_000
+# The same names written out in the file or in a decompressed object stream: a second line, for objects
+# the cross-reference tables do not list.
+RAW_PDF_PATTERN = re.compile(
+    rb"/(JavaScript|JS|EmbeddedFiles?|Launch|RichMedia|XFA|SubmitForm|ImportData|GoToR|GoToE|URI)"
+    rb"(?![A-Za-z0-9])"
+)
 
 
 def refuse(name: str, problem: str) -> ValidationError:
@@ -142,22 +184,54 @@ def _check_pdf(name: str, data: bytes) -> None:
             raise refuse(name, "is a password-protected (encrypted) PDF; please attach an unprotected copy.")
         if len(reader.pages) == 0:
             raise refuse(name, "is a PDF without any page.")
-        problem = _forbidden_in(reader.trailer)
+        problems = _forbidden_in(reader)
     except ValidationError:
         raise
     except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
         raise refuse(name, "could not be read as a PDF: it may be damaged.") from error
-    if problem is None and RAW_PDF_PATTERN.search(data):
-        problem = "JavaScript, automatic actions or embedded files"
-    if problem:
-        raise refuse(name, f"is a PDF that contains {problem}, which is not allowed.")
+    if not problems and RAW_PDF_PATTERN.search(data):
+        problems = ["JavaScript, automatic actions or embedded files"]
+    if problems:
+        raise refuse(
+            name,
+            f"is a PDF that contains {'; '.join(problems[:3])}, which is not allowed. Attach a screenshot "
+            "instead, or a PDF without links, forms or scripts.",
+        )
 
 
-def _forbidden_in(root) -> str | None:
-    """Walk every object the PDF's structure reaches; name the first forbidden feature found."""
+def _objects_of(reader: PdfReader):
+    """The document's trailer, then every object the cross-reference tables list (object streams too)."""
+    yield reader.trailer
+    listed = {(idnum, generation) for generation, table in reader.xref.items() for idnum in table}
+    listed |= {(idnum, 0) for idnum in reader.xref_objStm}
+    for idnum, generation in sorted(listed):
+        yield IndirectObject(idnum, generation, reader)
+
+
+def _is_plain_goto(value) -> bool:
+    """An /OpenAction that only opens the document at a place in it: a destination or a /GoTo action."""
+    value = value.get_object() if isinstance(value, IndirectObject) else value
+    if isinstance(value, ArrayObject | NameObject | TextStringObject | ByteStringObject):
+        return True
+    return isinstance(value, DictionaryObject) and value.get("/S") == "/GoTo"
+
+
+def _forbidden_in(reader: PdfReader) -> list[str]:
+    """Walk every object pypdf can resolve; what it carries that is forbidden, JavaScript first."""
+    found: list[str] = []
+
+    def note(problem: str) -> None:
+        if problem not in found:
+            found.append(problem)
+
     seen: set[tuple[int, int]] = set()
-    stack = [root]
+    stack = list(_objects_of(reader))
+    stack.reverse()
+    visited = 0
     while stack:
+        visited += 1
+        if visited > MAX_PDF_NODES:
+            raise ValueError("too many objects to check")
         node = stack.pop()
         if isinstance(node, IndirectObject):
             ident = (node.idnum, node.generation)
@@ -166,17 +240,24 @@ def _forbidden_in(root) -> str | None:
             seen.add(ident)
             node = node.get_object()
         if isinstance(node, DictionaryObject):
+            is_object_stream = isinstance(node, StreamObject) and node.get("/Type") == "/ObjStm"
+            if is_object_stream and RAW_PDF_PATTERN.search(node.get_data()):
+                note("JavaScript, automatic actions or embedded files")
             for key, value in node.items():
+                name = value.get_object() if isinstance(value, IndirectObject) else value
+                name = name if isinstance(name, NameObject) else None
                 if key in FORBIDDEN_PDF_KEYS:
-                    return FORBIDDEN_PDF_KEYS[key]
-                if key == "/Subtype" and value in FORBIDDEN_PDF_SUBTYPES:
-                    return FORBIDDEN_PDF_SUBTYPES[value]
-                if key == "/S" and value in ("/JavaScript", "/Launch"):
-                    return "JavaScript"
+                    note(FORBIDDEN_PDF_KEYS[key])
+                elif key == "/Subtype" and name in FORBIDDEN_PDF_SUBTYPES:
+                    note(FORBIDDEN_PDF_SUBTYPES[name])
+                elif key == "/S" and name in FORBIDDEN_PDF_ACTIONS:
+                    note(FORBIDDEN_PDF_ACTIONS[name])
+                elif key == "/OpenAction" and not _is_plain_goto(value):
+                    note(OPEN_ACTION)
                 stack.append(value)
         elif isinstance(node, ArrayObject):
             stack.extend(node)
-    return None
+    return sorted(found, key=lambda problem: problem != "JavaScript")
 
 
 # --- Storage -------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from symphony_portal.lib.text import CleanTextMixin
 from symphony_portal.trust.models import User
 
 from . import evidence, subjects
@@ -30,7 +31,7 @@ class MultipleFileField(forms.FileField):
         return [data] if data else []
 
 
-class ReportForm(forms.Form):
+class ReportForm(CleanTextMixin, forms.Form):
     colleague_search = forms.CharField(
         label="Search the trust directory by name", required=False, max_length=100
     )
@@ -188,7 +189,7 @@ class ReportForm(forms.Form):
         )
 
 
-class StatusForm(forms.Form):
+class StatusForm(CleanTextMixin, forms.Form):
     to = forms.ChoiceField(label="New status")
     outcome = forms.ChoiceField(
         label="Outcome (when closing)", required=False, choices=[("", "Choose…"), *Outcome.choices]
@@ -210,7 +211,7 @@ class StatusForm(forms.Form):
         return cleaned
 
 
-class NoteForm(forms.Form):
+class NoteForm(CleanTextMixin, forms.Form):
     note = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
     def __init__(self, *args, **kwargs):
@@ -218,7 +219,7 @@ class NoteForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class PassOnForm(forms.Form):
+class PassOnForm(CleanTextMixin, forms.Form):
     reason = forms.CharField(
         label="Reason for passing the case to the Executive Head Teacher",
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -10,6 +10,8 @@ from django.contrib.admin.apps import AdminConfig
 from django.http import Http404
 from django.urls import path
 
+from symphony_portal.lib.text import CleanTextModelForm
+
 # This module is imported while the apps load (PortalAdminConfig), before any model can be: the
 # trust's permissions and the content types are imported where they are used.
 
@@ -57,6 +59,8 @@ class PortalAdminConfig(AdminConfig):
 
 class HRModelAdmin(admin.ModelAdmin):
     """Model pages for HR: HR manages schools, people and policies. Nothing is deleted here."""
+
+    form = CleanTextModelForm  # invisible characters stripped, one-line fields one line (lib/text.py)
 
     def has_module_permission(self, request):
         return _can_use_admin(request.user)

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "symphony_portal.trust",
     "symphony_portal.mail",
     "policies",
@@ -88,12 +89,16 @@ MIDDLEWARE = [
     # user) as well as in the view, and answers the portal's own 503 page.
     "symphony_portal.unavailable.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A strict Content-Security-Policy on every response (see CONTENT_SECURITY_POLICY below).
+    "symphony_portal.middleware.PortalCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs sign-in unless its view is marked login_not_required (sign-in, password reset).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Nothing shown to a signed-in person is kept by a browser or a shared cache.
+    "symphony_portal.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -181,11 +186,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "policies:home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
+# Reset emails: at most this many an hour to one email address, requests from one client address.
+PASSWORD_RESET_EMAILS_PER_HOUR = env_int("PASSWORD_RESET_EMAILS_PER_HOUR", 3)
+PASSWORD_RESET_REQUESTS_PER_IP_PER_HOUR = env_int("PASSWORD_RESET_REQUESTS_PER_IP_PER_HOUR", 20)
 
-# Failed sign-ins are throttled per account *and* address, and the lock lifts by itself.
+# Failed sign-ins are counted per account and address, per account and per address, each against its
+# own limit (symphony_portal/trust/throttling.py); any one reached pauses sign-in until the cool-off.
+AXES_HANDLER = "symphony_portal.trust.throttling.PortalAxesHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_FAILURE_LIMIT_PER_ACCOUNT = env_int("AXES_FAILURE_LIMIT_PER_ACCOUNT", 10)
+AXES_FAILURE_LIMIT_PER_ADDRESS = env_int("AXES_FAILURE_LIMIT_PER_ADDRESS", 10)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_CALLABLE = "symphony_portal.trust.backends.axes_username"
@@ -212,6 +224,17 @@ STORAGES = {
         )
     },
 }
+# A request stores at most UPLOAD_MAX_STORED_FILES uploaded files; the rest are read, dropped and
+# counted (symphony_portal/uploads.py), so a form can say how many were chosen and keep what was typed.
+# More than DATA_UPLOAD_MAX_NUMBER_FILES, or a body over DATA_UPLOAD_MAX_MEMORY_SIZE, gets the portal's
+# own 400 page (symphony_portal/errors.py).
+FILE_UPLOAD_HANDLERS = [
+    "symphony_portal.uploads.BoundedFileCountHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+UPLOAD_MAX_STORED_FILES = 10
+DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 # Uploaded evidence lives here, outside anything served publicly; files leave only through views
 # that check permission.
 PRIVATE_MEDIA_ROOT = Path(env("SYMPHONY_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
@@ -263,6 +286,26 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# The portal loads only its own static files: no inline script or style anywhere (the admin alone may
+# use one style attribute of django-simple-history's: symphony_portal/middleware.py), no plugins, no
+# framing, forms post only here.
+# Browsers report violations to the csp_report view, which logs them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "report-uri": ["/csp-report/"],
+    },
+}
+# A violation report bigger than this is not read (browsers send a few hundred bytes).
+CSP_REPORT_MAX_BYTES = 8 * 1024
+
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 
 # Work that outlasts a request (mail, the sign-off pack) runs on Django's task framework with its
@@ -281,6 +324,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
+        "symphony_portal.csp": {"level": "WARNING"},
         # A database outage is logged once, without a traceback, by symphony_portal.unavailable.
         "django.request": {"filters": ["database_unavailable"]},
     },

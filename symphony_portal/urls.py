@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from symphony_portal.csp_reports import csp_report
+from symphony_portal.trust.account_views import password_reset
+
 urlpatterns = [
     path("", include("policies.urls")),
     path("acknowledgements/", include("acknowledgements.urls")),
@@ -8,6 +11,12 @@ urlpatterns = [
     path("approvals/", include("approvals.urls")),
     path("people/", include("symphony_portal.trust.urls")),
     path("mail/", include("symphony_portal.mail.urls")),
+    # Before Django's own: the reset request is throttled and its email queued (trust/account_views.py).
+    path("accounts/password_reset/", password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("csp-report/", csp_report, name="csp_report"),
 ]
+
+# Requests Django refuses while reading them (too many files, too large) get the portal's own page.
+handler400 = "symphony_portal.errors.bad_request"

@@ -1,10 +1,12 @@
 from django import forms
 
+from symphony_portal.lib.text import CleanTextMixin
+
 from . import people_import
 from .models import User
 
 
-class PersonCreationForm(forms.ModelForm):
+class PersonCreationForm(CleanTextMixin, forms.ModelForm):
     """A new person, without a password: they choose it from the invitation emailed to them."""
 
     class Meta:
@@ -18,7 +20,7 @@ class PersonCreationForm(forms.ModelForm):
         return email
 
 
-class PersonChangeForm(forms.ModelForm):
+class PersonChangeForm(CleanTextMixin, forms.ModelForm):
     """A person's details; the admin shows only the fields the signed-in person may change."""
 
     class Meta:
@@ -27,7 +29,7 @@ class PersonChangeForm(forms.ModelForm):
         fields += ["is_active", "is_staff", "is_superuser"]
 
 
-class PeopleImportUploadForm(forms.Form):
+class PeopleImportUploadForm(CleanTextMixin, forms.Form):
     """HR's CSV of people: checked for size, type and readable UTF-8 text before it is kept."""
 
     file = forms.FileField(
@@ -54,7 +56,7 @@ class PeopleImportUploadForm(forms.Form):
         return upload
 
 
-class PeopleImportConfirmForm(forms.Form):
+class PeopleImportConfirmForm(CleanTextMixin, forms.Form):
     deactivate_missing = forms.BooleanField(required=False)
     deactivate_count = forms.IntegerField(
         required=False, min_value=0, label="Type the number of people to deactivate to confirm"

@@ -375,3 +375,24 @@ class PeopleImport(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
+
+
+class PasswordResetRequest(models.Model):
+    """One request for a reset email, kept an hour or so to limit how many one address or client gets.
+
+    The email is kept only as a SHA-256 of its lower-cased form: this table says how often an address was
+    asked for, not which addresses people typed (most unknown ones are typos).
+    """
+
+    email_digest = models.CharField(max_length=64)
+    ip_address = models.GenericIPAddressField(null=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["email_digest", "requested_at"], name="trust_reset_email_time"),
+            models.Index(fields=["ip_address", "requested_at"], name="trust_reset_ip_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Password reset request at {self.requested_at:%Y-%m-%d %H:%M}"

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from symphony_portal.lib.text import clean_name
+
 from . import permissions
 from .models import CENTRAL_TEAM, GUARDED_ROLES, SCHOOL_ROLES, Kind, Role, RoleAssignment, School, User
 
@@ -190,7 +192,8 @@ def _read_row(number: int, cells: list[str], header: Header, schools: dict) -> P
             f"This row has {len(cells)} fields where the header has {header.width}. "
             "A value containing a comma must be in double quotes.",
         )
-    value = {name: cells[index].strip() for name, index in header.positions.items()}
+    # Names and titles as the forms clean them: no invisible or bidi characters, one line (lib/text.py).
+    value = {name: clean_name(cells[index]) for name, index in header.positions.items()}
     email = value["email"].lower()
     if not email:
         return Problem(number, "", "The email address is missing.")

@@ -3,6 +3,8 @@
 The tables live in tests/authorization/tables/, one module per app: ``ROWS`` maps a URL name to a Row,
 ``build(world)`` makes the objects those rows need, and ``EXTRA_CHECKS`` adds further
 (url name, args, expectations) cases for the same URL with other objects (a draft, another school's).
+Every answer is also checked for its headers (tests/authorization/headers.py): each HTML page answered 200
+carries the strict Content-Security-Policy, and each answer to a signed-in person is no-store, private.
 """
 
 import importlib
@@ -12,6 +14,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.authorization import tables
+from tests.authorization.headers import header_problems, tally
 from tests.authorization.world import REQUIRED_PEOPLE, World
 
 # The admin is Django's own, behind its own permission check; tests/trust/test_admin.py covers who gets in.
@@ -94,6 +97,9 @@ def check(world, name, args, row_method, data, expect) -> list[str]:
         response = client.post(url, data or {}) if row_method == "post" else client.get(url)
         if response.status_code != status:
             problems.append(f"{name} {url} as {who}: expected {status}, got {response.status_code}")
+        signed_in = who != "anonymous"
+        problems += [f"{name} {url} as {who}: {p}" for p in header_problems(response, signed_in=signed_in)]
+        tally(response, signed_in=signed_in)
         if who == "anonymous" and status == 302:
             assert "/accounts/login/" in response["Location"], f"{name}: anonymous is not sent to sign in"
     return problems

@@ -84,3 +84,39 @@ def test_it_lets_hr_into_the_admin_with_history(client, hr, published):
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/trust/user/").status_code == 200
     assert client.get(f"/admin/policies/policyversion/{published.pk}/history/").status_code == 200
+
+
+def test_it_answers_adding_a_section_or_clause_to_a_published_version_with_a_message(client, hr, published):
+    section = published.sections.get()
+    client.force_login(hr)
+    add_section = client.post(
+        "/admin/policies/section/add/", {"version": published.pk, "position": 2, "heading": "Extra"}
+    )
+    assert add_section.status_code == 200
+    assert "Select a valid choice" in add_section.content.decode()
+    add_clause = client.post(
+        "/admin/policies/clause/add/",
+        {"version": published.pk, "section": section.pk, "position": 2, "style": "paragraph", "text": "X"},
+    )
+    assert add_clause.status_code == 200
+    assert "Select a valid choice" in add_clause.content.decode()
+    assert published.sections.count() == 1 and Clause.objects.filter(version=published).count() == 1
+
+
+def test_it_answers_a_version_published_while_the_form_was_open_with_a_message(client, hr, monkeypatch):
+    from django.contrib import admin
+
+    from policies.admin import SectionAdmin
+
+    draft = make_version(status=PolicyVersion.Status.DRAFT, sections={"Purpose": ["Draft wording."]})
+    client.force_login(hr)
+    # Published between showing the form and saving it: the form still offered the version (as Django's
+    # own choice list does for a form already on screen), and the model refuses the write on save.
+    monkeypatch.setattr(SectionAdmin, "formfield_for_foreignkey", admin.ModelAdmin.formfield_for_foreignkey)
+    PolicyVersion.objects.filter(pk=draft.pk).update(status=PolicyVersion.Status.PUBLISHED)
+    response = client.post(
+        "/admin/policies/section/add/", {"version": draft.pk, "position": 2, "heading": "Late"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "has been published and cannot be changed" in response.content.decode()
+    assert draft.sections.count() == 1

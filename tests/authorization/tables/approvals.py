@@ -38,6 +38,16 @@ def build(world) -> None:
     )
     world.objects["crescendo_waiting"] = make_site_request(cara, runners=[cara, other_head])
     world.objects["crescendo_approved"] = make_approved_site(cara, runners=[cara, other_head], by=other_head)
+    moved = make_approved_site(teacher, runners=[teacher, colleague], by=head, link="https://example.org/old")
+    world.objects["address_waiting"] = services.record_site_link(
+        moved, by=teacher, link="https://example.org/new"
+    )
+    cara_moved = make_approved_site(
+        cara, runners=[cara, other_head], by=other_head, link="https://example.org/c"
+    )
+    world.objects["crescendo_address_waiting"] = services.record_site_link(
+        cara_moved, by=cara, link="https://example.org/c2"
+    )
     group = make_group(teacher)
     world.objects["group"] = group
     world.objects["handover"] = services.offer_group(group, by=teacher, to=colleague)
@@ -116,6 +126,23 @@ ROWS = {
         method="post",
         args=pk_of("approved"),
         data=lambda w: {"outcome": "reapprove", "note": ""},
+        expect={
+            **HIDDEN,
+            "staff": 403,
+            "colleague": 403,
+            "other_staff": 404,
+            "hr": 403,
+            "other_head": 404,
+            "head": 302,
+            "exec_head": 302,
+        },
+    ),
+    # The Head (or the Executive Head) decides a new address; the first to answer takes the waiting one,
+    # the next is told there is none waiting (a message, 302).
+    "approvals:site_link_decide": Row(
+        method="post",
+        args=pk_of("address_waiting"),
+        data=lambda w: {"outcome": "approve", "note": ""},
         expect={
             **HIDDEN,
             "staff": 403,
@@ -222,6 +249,7 @@ EXTRA_CHECKS = [
         {"exec_head": 302, **HIDDEN, "staff": 403, "hr": 403, "head": 302},
     ),
     ("approvals:site_link", pk_of("crescendo_approved"), {**OTHER_SCHOOL_ACTION, "exec_head": 403}),
+    ("approvals:site_link_decide", pk_of("crescendo_address_waiting"), OTHER_SCHOOL_ACTION),
     (
         "approvals:request_edit",
         pk_of("crescendo_waiting"),

@@ -20,4 +20,7 @@ ROWS = {
     "password_reset_complete": Row(expect=EVERYONE_200),
     "password_change": Row(expect=SIGNED_IN_200),
     "password_change_done": Row(expect=SIGNED_IN_200),
+    # Browsers post Content-Security-Policy violation reports without a session or CSRF token: it only
+    # logs them (tests/test_security_headers.py covers its limits).
+    "csp_report": Row(method="post", expect=dict.fromkeys(EVERYONE_200, 204)),
 }
