@@ -264,3 +264,13 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    """Every task runs at once, inside the code that enqueues it (django-tasks' ImmediateBackend), as a
+    worker would run it later; the other backends (the tests' inline mail delivery) stay."""
+    settings.TASKS = {
+        **settings.TASKS,
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    }

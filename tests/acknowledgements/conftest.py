@@ -27,7 +27,6 @@ def acknowledged(version: PolicyVersion, *people) -> list[Acknowledgement]:
 # --- The sign-off pack's tasks ----------------------------------------------------------------------------
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture
@@ -41,12 +40,6 @@ def private_media(settings, tmp_path):
 def database_tasks(settings):
     """Tasks are queued in the database (as in production) and run only by a worker."""
     settings.TASKS = DATABASE_TASKS
-
-
-@pytest.fixture
-def immediate_tasks(settings):
-    """Tasks run at once, inside the request that enqueues them (django-tasks' ImmediateBackend)."""
-    settings.TASKS = IMMEDIATE_TASKS
 
 
 def drain_task_queue() -> str:

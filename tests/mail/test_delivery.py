@@ -188,7 +188,7 @@ def test_it_never_sends_a_row_another_worker_holds(settings, servers):
 
 
 def test_django_mail_goes_through_the_outbox(
-    client, teacher, django_capture_on_commit_callbacks, smtp_server
+    client, teacher, django_capture_on_commit_callbacks, smtp_server, immediate_tasks
 ):
     client.post("/accounts/password_reset/", {"email": teacher.email})
     email = OutgoingEmail.objects.get()

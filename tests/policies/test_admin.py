@@ -113,7 +113,9 @@ def test_it_answers_a_version_published_while_the_form_was_open_with_a_message(c
     # Published between showing the form and saving it: the form still offered the version (as Django's
     # own choice list does for a form already on screen), and the model refuses the write on save.
     monkeypatch.setattr(SectionAdmin, "formfield_for_foreignkey", admin.ModelAdmin.formfield_for_foreignkey)
-    PolicyVersion.objects.filter(pk=draft.pk).update(status=PolicyVersion.Status.PUBLISHED)
+    PolicyVersion.objects.filter(pk=draft.pk).update(
+        status=PolicyVersion.Status.PUBLISHED, adopted_title=draft.policy.title
+    )
     response = client.post(
         "/admin/policies/section/add/", {"version": draft.pk, "position": 2, "heading": "Late"}, follow=True
     )

@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from symphony_portal.mail.models import OutgoingEmail
 from symphony_portal.trust.models import PasswordResetRequest
 from tests.builders import make_person
 
@@ -106,23 +107,28 @@ def test_it_lifts_the_pause_after_the_cool_off(teacher, settings):
     assert sign_in(teacher.email, "tess-password-1", "10.7.1.1").status_code == 302
 
 
+def queued_resets() -> int:
+    """Reset emails written to the outbox (one row per email; the outbox delivers them)."""
+    return OutgoingEmail.objects.filter(subject__icontains="password").count()
+
+
 def test_it_sends_at_most_three_reset_emails_an_hour_to_one_address(teacher, immediate_tasks, settings):
     answers = [reset(teacher.email, ip=f"10.8.0.{n}") for n in range(20)]
     assert {a.status_code for a in answers} == {302}
     assert {a["Location"] for a in answers} == {"/accounts/password_reset/done/"}
-    assert len(mail.outbox) == settings.PASSWORD_RESET_EMAILS_PER_HOUR == 3
+    assert queued_resets() == settings.PASSWORD_RESET_EMAILS_PER_HOUR == 3
     # An hour later the address may have another.
     PasswordResetRequest.objects.update(requested_at=timezone.now() - timezone.timedelta(minutes=61))
     reset(teacher.email)
-    assert len(mail.outbox) == 4
+    assert queued_resets() == 4
 
 
 def test_it_limits_reset_requests_from_one_client_address(harmony, immediate_tasks, settings):
     people = [make_person(f"Reset Person{n}", school=harmony, password="a-password-1") for n in range(25)]
     answers = [reset(person.email, ip="10.9.0.1") for person in people]
     assert {a["Location"] for a in answers} == {"/accounts/password_reset/done/"}
-    assert len(mail.outbox) == settings.PASSWORD_RESET_REQUESTS_PER_IP_PER_HOUR == 20
-    assert reset(people[-1].email, ip="10.9.0.2") and len(mail.outbox) == 21
+    assert queued_resets() == settings.PASSWORD_RESET_REQUESTS_PER_IP_PER_HOUR == 20
+    assert reset(people[-1].email, ip="10.9.0.2") and queued_resets() == 21
 
 
 def test_it_keeps_only_a_digest_of_the_email_asked_for(teacher):
