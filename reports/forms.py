@@ -231,7 +231,7 @@ class PassOnForm(CleanTextMixin, forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class StepAsideForm(forms.Form):
+class StepAsideForm(CleanTextMixin, forms.Form):
     confirm = forms.BooleanField(
         label="I have a conflict of interest in this case and step aside from it",
         error_messages={"required": "Tick the box to confirm that you step aside from this case."},
