@@ -202,7 +202,7 @@ STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Private files (evidence, the sign-off packs) go through Django's storage API: another backend here
-    # (e.g. an S3-compatible one) moves them without touching the code. See symphony_portal/lib/storage.py.
+    # (an S3-compatible bucket when AWS_STORAGE_BUCKET_NAME is set, below): symphony_portal/lib/storage.py.
     "private": {"BACKEND": "symphony_portal.lib.storage.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -215,6 +215,33 @@ STORAGES = {
 # Uploaded evidence lives here, outside anything served publicly; files leave only through views
 # that check permission.
 PRIVATE_MEDIA_ROOT = Path(env("SYMPHONY_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+
+# On several hosts (README.md, "Running on several hosts") private files live in one S3-compatible bucket
+# that every web host and worker reads and writes, through django-storages. The bucket is never public:
+# objects are written with a private ACL, the portal never hands out their addresses (PrivateS3Storage has
+# no url()), and downloads are streamed through the views that check permission.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", "")
+# Each call to the bucket (and /healthz's check of it) gives up after this many seconds.
+STORAGE_TIMEOUT_SECONDS = env_int("STORAGE_TIMEOUT_SECONDS", 5)
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["private"] = {
+        "BACKEND": "symphony_portal.lib.s3_storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # Empty for AWS itself; the address of any other S3-compatible service (MinIO, Ceph, ...).
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env("AWS_S3_REGION_NAME") or None,
+            # Unset: boto3's own chain (instance role, ~/.aws) finds the credentials.
+            "access_key": env("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env("AWS_SECRET_ACCESS_KEY") or None,
+            # "path" for services that do not answer bucket.host addresses; empty: boto3 chooses.
+            "addressing_style": env("AWS_S3_ADDRESSING_STYLE") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            # Two hosts saving the same name get two objects, never one overwriting the other.
+            "file_overwrite": False,
+        },
+    }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
