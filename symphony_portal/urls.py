@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from symphony_portal import health
+
 urlpatterns = [
+    # For load balancers and monitoring: no sign-in, no personal data (symphony_portal/health.py).
+    path("healthz", health.healthz, name="healthz"),
     path("", include("policies.urls")),
     path("acknowledgements/", include("acknowledgements.urls")),
     path("reports/", include("reports.urls")),
