@@ -255,9 +255,7 @@ def test_it_serves_evidence_saved_by_one_host_from_another_byte_for_byte(hosts, 
     assert download.headers["Content-Disposition"].startswith("attachment")
     # The reporter is not the handler: host B refuses them the same file.
     assert reporter.get(host_b.base + case + "evidence/1/", timeout=20).status_code in (403, 404)
-    print(
-        f"\nevidence: {len(evidence)} bytes in through host A, {len(download.content)} bytes out through host B"
-    )
+    print(f"\nevidence: {len(evidence)} bytes in (host A), {len(download.content)} bytes out (host B)")
 
     written = {host.local.name: len(files_under(host.local)) for host in hosts}
     print(f"files written under each host's local folders: {written}")
@@ -301,9 +299,7 @@ def test_it_serves_a_pack_built_by_a_worker_through_a_web_host(shared, hosts, s3
     assert download.headers["Content-Disposition"].startswith("attachment")
     # Someone without the sign-off packs' permission is refused on host B.
     assert host_b.signed_in(REPORTER).get(host_b.base + link, timeout=20).status_code in (403, 404)
-    print(
-        f"\npack: {len(in_bucket)} bytes written by the worker, {len(download.content)} bytes out through host B"
-    )
+    print(f"\npack: {len(in_bucket)} bytes in (the worker), {len(download.content)} bytes out (host B)")
 
     written = {folder.name: len(files_under(folder)) for folder in (host_a.local, host_b.local, worker_local)}
     print(f"files written under each process's local folders: {written}")
