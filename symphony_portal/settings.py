@@ -275,6 +275,13 @@ PORTAL_MAIL_MAX_ATTEMPTS = env_int("PORTAL_MAIL_MAX_ATTEMPTS", 10)
 # The task backend (an alias of TASKS) that runs the delivery task.
 PORTAL_MAIL_TASK_BACKEND = env("PORTAL_MAIL_TASK_BACKEND", "default")
 
+# Nothing a request needs is kept on one host, so any host can answer any request (README.md, "Running on
+# several hosts"): sessions are in the database (Django's default engine, django.contrib.sessions.backends.db),
+# so are django-axes' failed sign-in counters (its default database handler) and the task queue
+# (django-tasks-db); messages ride in the cookie or the session. The one cache (Django's default, in each
+# process's memory) holds only what is computed from adopted policy text, which never changes: an adopted
+# version's fingerprint and its rendered clauses, keyed by the version and its creation time. Every host
+# computes the same values, so a per-process cache can be cold but never wrong or out of date.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
 CSRF_COOKIE_HTTPONLY = True
