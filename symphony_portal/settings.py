@@ -276,7 +276,7 @@ PORTAL_MAIL_MAX_ATTEMPTS = env_int("PORTAL_MAIL_MAX_ATTEMPTS", 10)
 PORTAL_MAIL_TASK_BACKEND = env("PORTAL_MAIL_TASK_BACKEND", "default")
 
 # Nothing a request needs is kept on one host, so any host can answer any request (README.md, "Running on
-# several hosts"): sessions are in the database (Django's default engine, django.contrib.sessions.backends.db),
+# several hosts"): sessions are in the database (Django's default engine, sessions.backends.db),
 # so are django-axes' failed sign-in counters (its default database handler) and the task queue
 # (django-tasks-db); messages ride in the cookie or the session. The one cache (Django's default, in each
 # process's memory) holds only what is computed from adopted policy text, which never changes: an adopted
