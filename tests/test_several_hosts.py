@@ -94,7 +94,7 @@ def s3_server():
             aws_secret_access_key="test",
         )
         client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"})
-        yield endpoint, client
+        yield endpoint, client, process
     finally:
         stop(process)
 
@@ -103,7 +103,7 @@ def s3_server():
 def shared(tmp_path_factory, s3_server):
     """The environment every host shares (database, bucket), with a database holding the demo trust."""
     root = tmp_path_factory.mktemp("several-hosts")
-    endpoint, _client = s3_server
+    endpoint, _client, _process = s3_server
     environment = {
         key: value
         for key, value in os.environ.items()
@@ -208,7 +208,7 @@ def one_page_pdf() -> bytes:
 
 def test_it_serves_evidence_saved_by_one_host_from_another_byte_for_byte(hosts, s3_server):
     host_a, host_b = hosts
-    _endpoint, bucket = s3_server
+    _endpoint, bucket, _process = s3_server
     evidence = one_page_pdf()
 
     reporter = host_a.signed_in(REPORTER)
@@ -264,7 +264,7 @@ def test_it_serves_evidence_saved_by_one_host_from_another_byte_for_byte(hosts, 
 
 def test_it_serves_a_pack_built_by_a_worker_through_a_web_host(shared, hosts, s3_server):
     host_a, host_b = hosts
-    _endpoint, bucket = s3_server
+    _endpoint, bucket, _process = s3_server
     hr = host_a.signed_in(HR)
     index = hr.get(host_a.base + "/acknowledgements/signoff-packs/", timeout=20).text
     version = re.search(r'href="/acknowledgements/signoff-packs/versions/(\d+)/"', index).group(1)
@@ -307,7 +307,7 @@ def test_it_serves_a_pack_built_by_a_worker_through_a_web_host(shared, hosts, s3
 
 
 def test_it_keeps_no_file_on_any_host_and_gives_the_bucket_no_public_address(shared, hosts, s3_server):
-    _endpoint, bucket = s3_server
+    _endpoint, bucket, _process = s3_server
     for item in bucket.list_objects_v2(Bucket=BUCKET).get("Contents", []):
         grants = bucket.get_object_acl(Bucket=BUCKET, Key=item["Key"])["Grants"]
         assert all("AllUsers" not in str(grant.get("Grantee")) for grant in grants), item["Key"]
@@ -318,3 +318,16 @@ def test_it_keeps_no_file_on_any_host_and_gives_the_bucket_no_public_address(sha
     for host in hosts:
         assert files_under(host.local) == [], host.local
     shutil.rmtree(shared[0] / "setup", ignore_errors=True)
+
+
+def test_it_tells_the_load_balancer_when_the_bucket_is_gone(hosts, s3_server):
+    """Last in this module: it stops the S3 server."""
+    _endpoint, _bucket, process = s3_server
+    stop(process)
+    started = time.monotonic()
+    response = requests.get(hosts[0].base + "/healthz", timeout=30)
+    elapsed = time.monotonic() - started
+    body = response.json()
+    assert response.status_code == 503, body
+    assert body["status"] == "unavailable" and body["storage"] != "ok" and body["database"] == "ok"
+    assert elapsed < 8, elapsed  # STORAGE_TIMEOUT_SECONDS (5), not TCP's own retries
