@@ -84,6 +84,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz, for load balancers, answers before anything reads the session or the database's user.
+    "symphony_portal.health.HealthCheckMiddleware",
     # First, so that it sees a database failure in any middleware after it (sessions, the signed-in
     # user) as well as in the view, and answers the portal's own 503 page.
     "symphony_portal.unavailable.DatabaseUnavailableMiddleware",
@@ -103,7 +105,7 @@ MIDDLEWARE = [
 
 if PRODUCTION:
     # WhiteNoise serves the collected static files in production; in development runserver does.
-    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(3, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "symphony_portal.urls"
 WSGI_APPLICATION = "symphony_portal.wsgi.application"

@@ -4,7 +4,8 @@ from django.urls import include, path
 from symphony_portal import health
 
 urlpatterns = [
-    # For load balancers and monitoring: no sign-in, no personal data (symphony_portal/health.py).
+    # For load balancers and monitoring: no sign-in, no personal data (symphony_portal/health.py, whose
+    # middleware answers it before any other; the route names it for reverse() and the URL table).
     path("healthz", health.healthz, name="healthz"),
     path("", include("policies.urls")),
     path("acknowledgements/", include("acknowledgements.urls")),

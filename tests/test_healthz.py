@@ -92,6 +92,14 @@ def test_it_answers_its_own_json_503_quickly_when_the_database_is_stopped(client
     assert client.get("/healthz").status_code == 200  # back without a restart
 
 
+def test_it_answers_json_even_to_a_signed_in_browser_while_the_database_is_stopped(client, teacher):
+    client.force_login(teacher)  # a session cookie, whose row cannot be read now
+    with stopped_database():
+        response = client.get("/healthz")
+    assert response.status_code == 503 and response["Content-Type"] == "application/json"
+    assert json.loads(response.content)["database"] == "OperationalError"
+
+
 def test_it_answers_503_when_the_storage_cannot_be_written(client, settings, tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
@@ -107,6 +115,12 @@ def test_it_gives_up_on_a_storage_that_does_not_answer(client, settings, monkeyp
     response, body, elapsed = get_health(client)
     assert response.status_code == 503 and body["storage"] == "timeout"
     assert elapsed < 2, elapsed
+
+
+def test_it_answers_a_load_balancer_asking_by_the_hosts_own_address(client):
+    response = client.get("/healthz", HTTP_HOST="10.0.0.7:8000")
+    assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
+    assert client.get("/", HTTP_HOST="10.0.0.7:8000").status_code == 400  # every other page still refuses
 
 
 def test_it_refuses_anything_but_reading(client):
