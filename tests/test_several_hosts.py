@@ -320,6 +320,35 @@ def test_it_keeps_no_file_on_any_host_and_gives_the_bucket_no_public_address(sha
     shutil.rmtree(shared[0] / "setup", ignore_errors=True)
 
 
+def test_it_backs_up_the_bucket_with_the_database(shared, s3_server, tmp_path):
+    import tarfile
+
+    _endpoint, bucket, _process = s3_server
+    in_bucket = {
+        item["Key"]: bucket.get_object(Bucket=BUCKET, Key=item["Key"])["Body"].read()
+        for item in bucket.list_objects_v2(Bucket=BUCKET).get("Contents", [])
+    }
+    assert {key.split("/")[0] for key in in_bucket} == {"evidence", "exports"}
+    environment, local = host_environment(shared, "backup-host")
+    subprocess.run(
+        [sys.executable, "manage.py", "backup", str(tmp_path)],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    (archive,) = tmp_path.glob("symphony-backup-*.tar.gz")
+    with tarfile.open(archive) as backup:
+        in_archive = {
+            member.name.split("private/", 1)[1]: backup.extractfile(member).read()
+            for member in backup.getmembers()
+            if member.isfile() and "private/" in member.name
+        }
+    assert in_archive == in_bucket
+    assert files_under(local) == []
+
+
 def test_it_tells_the_load_balancer_when_the_bucket_is_gone(hosts, s3_server):
     """Last in this module: it stops the S3 server."""
     _endpoint, _bucket, process = s3_server
