@@ -6,7 +6,7 @@ that was typed reaches the form. The page says what happened in plain words and 
 the page the person came from (only if it is one of the portal's own), signed in as they were.
 """
 
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import DisallowedHost, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -31,7 +31,11 @@ GENERAL = "The portal could not read what your browser sent, so nothing was save
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     explanation = next((text for kind, text in EXPLANATIONS if isinstance(exception, kind)), GENERAL)
     back = request.path if request.method == "POST" else request.headers.get("Referer", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
+    try:
+        host = request.get_host()
+    except DisallowedHost:  # the request was refused for its Host header: offer no way "back" there
+        host = None
+    if host is None or not url_has_allowed_host_and_scheme(back, allowed_hosts={host}, require_https=False):
         back = ""
     user = getattr(request, "user", None)
     home = reverse("policies:home") if user is not None and user.is_authenticated else reverse("login")

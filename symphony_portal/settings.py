@@ -85,6 +85,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz, for load balancers, answers before anything reads the session or the database's user.
+    "symphony_portal.health.HealthCheckMiddleware",
     # First, so that it sees a database failure in any middleware after it (sessions, the signed-in
     # user) as well as in the view, and answers the portal's own 503 page.
     "symphony_portal.unavailable.DatabaseUnavailableMiddleware",
@@ -108,7 +110,7 @@ MIDDLEWARE = [
 
 if PRODUCTION:
     # WhiteNoise serves the collected static files in production; in development runserver does.
-    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(3, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "symphony_portal.urls"
 WSGI_APPLICATION = "symphony_portal.wsgi.application"
@@ -214,7 +216,7 @@ STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Private files (evidence, the sign-off packs) go through Django's storage API: another backend here
-    # (e.g. an S3-compatible one) moves them without touching the code. See symphony_portal/lib/storage.py.
+    # (an S3-compatible bucket when AWS_STORAGE_BUCKET_NAME is set, below): symphony_portal/lib/storage.py.
     "private": {"BACKEND": "symphony_portal.lib.storage.PrivateFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -238,6 +240,33 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 1000
 # Uploaded evidence lives here, outside anything served publicly; files leave only through views
 # that check permission.
 PRIVATE_MEDIA_ROOT = Path(env("SYMPHONY_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+
+# On several hosts (README.md, "Running on several hosts") private files live in one S3-compatible bucket
+# that every web host and worker reads and writes, through django-storages. The bucket is never public:
+# objects are written with a private ACL, the portal never hands out their addresses (PrivateS3Storage has
+# no url()), and downloads are streamed through the views that check permission.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", "")
+# Each call to the bucket (and /healthz's check of it) gives up after this many seconds.
+STORAGE_TIMEOUT_SECONDS = env_int("STORAGE_TIMEOUT_SECONDS", 5)
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["private"] = {
+        "BACKEND": "symphony_portal.lib.s3_storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # Empty for AWS itself; the address of any other S3-compatible service (MinIO, Ceph, ...).
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env("AWS_S3_REGION_NAME") or None,
+            # Unset: boto3's own chain (instance role, ~/.aws) finds the credentials.
+            "access_key": env("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env("AWS_SECRET_ACCESS_KEY") or None,
+            # "path" for services that do not answer bucket.host addresses; empty: boto3 chooses.
+            "addressing_style": env("AWS_S3_ADDRESSING_STYLE") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            # Two hosts saving the same name get two objects, never one overwriting the other.
+            "file_overwrite": False,
+        },
+    }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -271,6 +300,13 @@ PORTAL_MAIL_MAX_ATTEMPTS = env_int("PORTAL_MAIL_MAX_ATTEMPTS", 10)
 # The task backend (an alias of TASKS) that runs the delivery task.
 PORTAL_MAIL_TASK_BACKEND = env("PORTAL_MAIL_TASK_BACKEND", "default")
 
+# Nothing a request needs is kept on one host, so any host can answer any request (README.md, "Running on
+# several hosts"): sessions are in the database (Django's default engine, sessions.backends.db),
+# so are django-axes' failed sign-in counters (its default database handler) and the task queue
+# (django-tasks-db); messages ride in the cookie or the session. The one cache (Django's default, in each
+# process's memory) holds only what is computed from adopted policy text, which never changes: an adopted
+# version's fingerprint and its rendered clauses, keyed by the version and its creation time. Every host
+# computes the same values, so a per-process cache can be cold but never wrong or out of date.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
 CSRF_COOKIE_HTTPONLY = True

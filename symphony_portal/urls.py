@@ -1,10 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from symphony_portal import health
 from symphony_portal.csp_reports import csp_report
 from symphony_portal.trust.account_views import password_reset
 
 urlpatterns = [
+    # For load balancers and monitoring: no sign-in, no personal data (symphony_portal/health.py, whose
+    # middleware answers it before any other; the route names it for reverse() and the URL table).
+    path("healthz", health.healthz, name="healthz"),
     path("", include("policies.urls")),
     path("acknowledgements/", include("acknowledgements.urls")),
     path("reports/", include("reports.urls")),

@@ -17,7 +17,11 @@ PRODUCTION_ENV = {
 
 
 def manage(*args, env):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "EMAIL_"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "EMAIL_", "AWS_", "SYMPHONY_"))
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -46,3 +50,48 @@ def test_it_refuses_to_start_in_production_without_a_database_url():
     result = manage("check", env=env)
     assert result.returncode != 0
     assert "DATABASE_URL must be set" in result.stderr
+
+
+SEVERAL_HOSTS_ENV = {
+    **PRODUCTION_ENV,
+    "AWS_STORAGE_BUCKET_NAME": "symphony-portal-private",
+    "AWS_S3_ENDPOINT_URL": "https://objects.symphony.example",
+    "AWS_S3_REGION_NAME": "eu-west-2",
+    "AWS_ACCESS_KEY_ID": "test-access-key",
+    "AWS_SECRET_ACCESS_KEY": "test-secret-key",
+}
+
+SHOW_STORAGE = (
+    "from django.conf import settings; from symphony_portal.lib.storage import private_storage; "
+    "s = private_storage(); print(type(s).__name__, s.bucket_name, s.endpoint_url, s.region_name, "
+    "s.default_acl, s.querystring_auth, s.file_overwrite, settings.SESSION_ENGINE, settings.TASKS); "
+    "from axes.conf import settings as axes; print(axes.AXES_HANDLER)\n"
+    "try:\n    s.url('evidence/x')\nexcept ValueError as error:\n    print('no url:', error)"
+)
+
+
+def test_it_passes_the_deploy_check_on_several_hosts_with_a_bucket():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=SEVERAL_HOSTS_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_it_keeps_private_files_in_the_private_bucket_and_request_state_in_the_database():
+    result = manage("shell", "--no-imports", "-c", SHOW_STORAGE, env=SEVERAL_HOSTS_ENV)
+    assert result.returncode == 0, result.stderr
+    storage, axes_handler, no_url = result.stdout.strip().splitlines()
+    assert storage.startswith(
+        "PrivateS3Storage symphony-portal-private https://objects.symphony.example eu-west-2 "
+        "private True False "
+        "django.contrib.sessions.backends.db {'default': {'BACKEND': 'django_tasks_db.DatabaseBackend'"
+    ), storage
+    # The portal's handler (its own limits per account and per address) keeps its counts in the database.
+    assert axes_handler == "symphony_portal.trust.throttling.PortalAxesHandler"
+    assert no_url.startswith("no url: Private files have no address")
+
+
+def test_it_keeps_private_files_on_the_local_disk_without_a_bucket():
+    show = "from symphony_portal.lib.storage import private_storage; print(type(private_storage()).__name__)"
+    result = manage("shell", "--no-imports", "-c", show, env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "PrivateFileSystemStorage"

@@ -1,8 +1,10 @@
 """Where private files (evidence, exports) are kept: a Django storage, so the place can change.
 
 `storages["private"]` (settings.STORAGES) is the storage for files that are never served by URL and leave
-only through views that check permission. On one host it is a folder, `PRIVATE_MEDIA_ROOT`; a later move to
-S3-compatible storage changes only the backend named in settings.
+only through views that check permission. On one host it is a folder, `PRIVATE_MEDIA_ROOT`; on several hosts
+(AWS_STORAGE_BUCKET_NAME set) it is one S3-compatible bucket shared by every web host and worker
+(symphony_portal/lib/s3_storage.py), so a file saved by one host is read by any other. Code only ever uses
+the storage API (save, open, exists, delete, listdir), never a path on disk.
 """
 
 import os

@@ -11,6 +11,8 @@ def build(world) -> None:
 
 
 ROWS = {
+    # The health check for load balancers: open to everyone, and it says nothing about anyone.
+    "healthz": Row(expect=EVERYONE_200),
     "login": Row(expect=EVERYONE_200),
     # Signing out is a POST; everyone ends on the sign-in page.
     "logout": Row(method="post", expect=dict.fromkeys(EVERYONE_200, 302)),
