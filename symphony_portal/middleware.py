@@ -2,9 +2,11 @@
 
 from csp.constants import UNSAFE_HASHES
 from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.functional import empty
 
 # Django's admin (5.2) runs under the strict policy: its scripts are files and it sets styles through
 # the DOM. django-simple-history's history page has one style attribute (`style="border-top: 0"`);
@@ -38,7 +40,17 @@ class PrivateNoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if self._maybe_signed_in(request):
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+    @staticmethod
+    def _maybe_signed_in(request: HttpRequest) -> bool:
+        """Decided without the database: a request that carries a session, or whose user was already
+        read and is signed in. Reading the user here could wait on a database that is down a second
+        time, after the request already failed on it (the 503 page must come within one timeout)."""
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return True
+        user = getattr(request, "user", None)
+        loaded = user is not None and getattr(user, "_wrapped", None) is not empty
+        return bool(loaded and user.is_authenticated)
