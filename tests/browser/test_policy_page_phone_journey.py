@@ -82,3 +82,25 @@ def test_it_offers_acknowledging_at_the_bottom_of_a_phone_screen_and_the_details
     expect(page.locator(".acknowledge-call")).to_have_count(0)
     expect(page.get_by_text("You acknowledged this version on")).to_be_visible()
     assert_no_axe_violations(page, axe)
+
+
+def test_it_shows_the_error_pages_with_the_menu_on_a_phone_without_accessibility_violations(
+    page: Page, transactional_db, teacher, seed_version, settings
+):
+    settings.DEBUG = False
+    axe = Axe()
+    page.set_viewport_size(PHONE)
+    page.goto("/")
+    sign_in(page)
+    for path, heading in [
+        ("/no-such-page/", "We could not find that page"),
+        ("/people/import/", "This page is not available to you"),
+    ]:
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
+        expect(page.get_by_role("link", name="Go to the portal's home page")).to_be_visible()
+        expect(page.get_by_role("button", name="Show or hide the menu")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert_no_axe_violations(page, axe)
+    page.get_by_role("link", name="Go to the portal's home page").click()
+    expect(page.get_by_role("heading", level=1, name="Hello, Tess")).to_be_visible()
