@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from django import template
 
 from policies.models import PolicyVersion
+from symphony_portal.lib.terms import how_long
 
 from .. import permissions
 from ..models import Acknowledgement
@@ -12,6 +13,7 @@ register = template.Library()
 
 register.filter("can_see_compliance", permissions.can_see_compliance)
 register.filter("can_use_signoff_packs", permissions.can_use_signoff_packs)
+register.filter("how_long", how_long)
 
 
 @register.inclusion_tag("acknowledgements/_home_panel.html", takes_context=True)
