@@ -1,7 +1,8 @@
 // On a narrow screen every table of the page becomes a stack of cards, one per row, each value under its
 // column's name (static/css/portal.css, "Tables on phones"). This labels each cell with its column's header
 // (data-label, read by the CSS) and marks the table; a static file, so the content security policy allows it.
-// A table that has a data-label already on a cell keeps it; a table marked .table-keep is left as it is.
+// The main list tables (sites register, requests, groups, compliance, exports) carry their labels in the
+// template already; those are kept. A table marked .table-keep is left as it is.
 (function () {
   "use strict";
   var tables = document.querySelectorAll("main table:not(.table-keep)");
