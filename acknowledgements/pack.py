@@ -14,6 +14,7 @@ This module makes the document; ``pack_jobs`` runs it off the request path as a 
 heartbeat, a deadline and the files kept through the private storage.
 """
 
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -63,12 +64,24 @@ class RegisterGroup:
 
 
 def line(cells, columns) -> str:
-    """Cells padded (or cut with an ellipsis) to their column widths: one register line."""
-    parts = []
+    """Cells padded to their column widths: one register line, or more where a cell is too long.
+
+    A long cell (a Head's several roles, a long name) wraps onto continuation lines within its own column
+    rather than being cut: the register must say everything it records.
+    """
+    wrapped = []
     for text, (_title, width) in zip(cells, columns, strict=True):
         text = " ".join(str(text).split())  # no newlines or tabs can break the columns
-        parts.append(text if len(text) < width else text[: width - 2] + "…")
-    return "".join(part.ljust(width) for part, (_t, width) in zip(parts, columns, strict=True)).rstrip()
+        pieces = textwrap.wrap(text, width - 1, break_long_words=True, break_on_hyphens=False) or [""]
+        wrapped.append(pieces)
+    rows = []
+    for i in range(max(len(pieces) for pieces in wrapped)):
+        row = "".join(
+            (pieces[i] if i < len(pieces) else "").ljust(width)
+            for pieces, (_t, width) in zip(wrapped, columns, strict=True)
+        )
+        rows.append(row.rstrip())
+    return "\n".join(rows)
 
 
 def heading_line(columns) -> str:

@@ -78,6 +78,9 @@ def acknowledge(request, version_pk):
             "sections": sections,
             "fingerprint": fingerprint(version, sections=sections),
             "statement": statement_for(request.user.kind),
+            "review": version.review_status(),
+            # This page has its own confirmation: no call to acknowledge from the policy page on top of it.
+            "acknowledge_page": True,
             "previously_acknowledged": previously_acknowledged,
             "what_changed_url": version.changes_since_url(previously_acknowledged)
             if previously_acknowledged

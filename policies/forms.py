@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from symphony_portal.lib.text import CleanTextMixin
 
-from .models import Clause, PolicyVersion, Section
+from .models import Clause, PolicyVersion, Season, Section
 
 CLAUSE_TEXT_HELP = "The clause's exact wording. Put *asterisks* around words to show them in italics."
 
@@ -15,6 +15,18 @@ class StartDraftForm(CleanTextMixin, forms.Form):
         max_length=40,
         help_text='How the trust will name the new version, e.g. "2026-2029". You can change it later.',
     )
+    review_season = forms.ChoiceField(choices=Season.choices, label="Next review due: term")
+    review_year = forms.IntegerField(
+        label="Next review due: year",
+        help_text="When the new version is to be reviewed. You can change it later.",
+    )
+
+    def clean_review_year(self) -> int:
+        year = self.cleaned_data["review_year"]
+        this_year = timezone.localdate().year
+        if not this_year <= year <= this_year + 10:
+            raise forms.ValidationError(f"Choose a year from {this_year} to {this_year + 10}.")
+        return year
 
 
 class ClauseForm(CleanTextMixin, forms.Form):

@@ -1,10 +1,14 @@
 """Reads of a policy version that several pages, exports and records share."""
 
 import hashlib
+import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.core.cache import cache
 from django.db.models import Prefetch
+
+from symphony_portal.lib.terms import Term
 
 from .models import Clause, PolicyVersion, Section
 
@@ -107,3 +111,36 @@ def fingerprint(version: PolicyVersion, *, sections: list[NumberedSection] | Non
 
 def _sha256(sections: list[NumberedSection], title: str | None) -> str:
     return hashlib.sha256(canonical_text(sections, title=title).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class NextVersion:
+    """What starting a review suggests for the next version: its label and the term of its next review."""
+
+    label: str
+    review_term: Term
+
+
+# How far ahead the suggestion looks for a free label before giving up on a year-based one.
+MAX_LABEL_TRIES = 20
+
+
+def suggested_next_version(version: PolicyVersion, *, today: date) -> NextVersion:
+    """The next version's label and review term, from the live version's own period. One query.
+
+    A version adopted this year runs as long as the live one did: "2016-2019" becomes "2026-2029" in 2026,
+    reviewed in the same season at its end (Autumn 2019 -> Autumn 2029). A label the policy already has
+    (say the live version is itself "2026-2029") moves on a year, so the first press never fails.
+    """
+    span = re.fullmatch(r"(\d{4})-(\d{4})", version.label)
+    years = int(span[2]) - int(span[1]) if span and int(span[2]) > int(span[1]) else 3
+    taken = set(PolicyVersion.objects.filter(policy_id=version.policy_id).values_list("label", flat=True))
+    start = today.year
+    for _ in range(MAX_LABEL_TRIES):
+        if f"{start}-{start + years}" not in taken:
+            break
+        start += 1
+    label = f"{start}-{start + years}"
+    if label in taken:  # twenty taken year ranges: suggest nothing rather than a label that fails
+        label = ""
+    return NextVersion(label=label, review_term=Term(version.review_season, start + years))

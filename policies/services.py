@@ -97,8 +97,13 @@ def _renumber(rows, by: User) -> None:
 
 
 @transaction.atomic
-def start_draft(version: PolicyVersion, *, label: str, by: User) -> PolicyVersion:
-    """Start the next version of a policy as a draft copy of its published version, keeping every key."""
+def start_draft(
+    version: PolicyVersion, *, label: str, by: User, review_term: Term | None = None
+) -> PolicyVersion:
+    """Start the next version of a policy as a draft copy of its published version, keeping every key.
+
+    The draft is due for review in `review_term` (the live version's term if none is given).
+    """
     _require_hr(by)
     version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
     if not version.is_published:
@@ -111,8 +116,8 @@ def start_draft(version: PolicyVersion, *, label: str, by: User) -> PolicyVersio
         PolicyVersion(
             policy=version.policy,
             label=label,
-            review_season=version.review_season,
-            review_year=version.review_year,
+            review_season=review_term.season if review_term else version.review_season,
+            review_year=review_term.year if review_term else version.review_year,
             developed_by=version.developed_by,
             applies_to=version.applies_to,
             continues=version,

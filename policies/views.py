@@ -1,5 +1,4 @@
 import logging
-import re
 from functools import partial
 
 from django.contrib import messages
@@ -12,6 +11,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from symphony_portal.lib.pdf import PDFRenderError, pdf_response
+from symphony_portal.lib.terms import Term
 from symphony_portal.trust.models import User
 
 from . import diff, permissions, services
@@ -26,7 +26,7 @@ from .forms import (
 )
 from .models import Clause, ExportKind, Policy, PolicyExport, PolicyVersion
 from .pdf import render_version_pdf
-from .selectors import fingerprint, outline
+from .selectors import fingerprint, outline, suggested_next_version
 
 logger = logging.getLogger(__name__)
 
@@ -129,14 +129,6 @@ def _numbered_clause(version: PolicyVersion, clause: Clause) -> str:
     return f"{section_number}.{clause.position}"
 
 
-def _suggested_label(version: PolicyVersion) -> str:
-    """The current year onwards for as many years as the current version ran ("2026-2029")."""
-    this_year = timezone.localdate().year
-    span = re.fullmatch(r"(\d{4})-(\d{4})", version.label)
-    years = int(span[2]) - int(span[1]) if span else 3
-    return f"{this_year}-{this_year + years}"
-
-
 @login_required
 def draft_start(request, slug):
     current = get_object_or_404(PolicyVersion.objects.published().select_related("policy"), policy__slug=slug)
@@ -145,10 +137,21 @@ def draft_start(request, slug):
     if existing:
         messages.info(request, f"A draft of the next version ({existing.label}) is already in progress.")
         return _back_to_draft(existing)
-    form = StartDraftForm(request.POST or None, initial={"label": _suggested_label(current)})
+    suggested = suggested_next_version(current, today=timezone.localdate())
+    initial = {
+        "label": suggested.label,
+        "review_season": suggested.review_term.season,
+        "review_year": suggested.review_term.year,
+    }
+    form = StartDraftForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            draft = services.start_draft(current, label=form.cleaned_data["label"], by=request.user)
+            draft = services.start_draft(
+                current,
+                label=form.cleaned_data["label"],
+                review_term=Term(form.cleaned_data["review_season"], form.cleaned_data["review_year"]),
+                by=request.user,
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:

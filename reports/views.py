@@ -21,6 +21,7 @@ from .forms import NoteForm, PassOnForm, ReportForm, StatusForm, StepAsideForm
 from .models import ConcernReport, Evidence, Outcome, ReportEvent, Status
 from .permissions import check_can_list_cases, check_can_see_counts, check_can_step_aside
 from .selectors import colleagues_matching, counts_by_school, report_counts
+from .timeline import timeline
 
 # --- Reporting -----------------------------------------------------------------------------------------
 
@@ -140,7 +141,7 @@ def _case_for(request, public_id) -> ConcernReport:
 
 
 def _render_case(request, report: ConcernReport, *, status_form=None, note_form=None, pass_form=None):
-    events = report.events.select_related("actor", "assignee", "evidence")
+    events = timeline(report)  # the page's openings folded into one line
     bad = any(form is not None and form.errors for form in (status_form, note_form, pass_form))
     return render(
         request,

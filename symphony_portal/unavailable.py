@@ -36,6 +36,11 @@ def _mark_request(sender, request: HttpRequest | None = None, **kwargs) -> None:
         setattr(request, _MARK, error)
 
 
+def is_database_unavailable(request: HttpRequest) -> bool:
+    """Whether a database failure was seen while answering this request."""
+    return getattr(request, _MARK, None) is not None
+
+
 FALLBACK_PAGE = (
     '<!doctype html><html lang="en-GB"><head><meta charset="utf-8"><title>Temporarily unavailable</title>'
     "</head><body><main><h1>The portal is temporarily unavailable</h1><p>Please try again in a minute or "

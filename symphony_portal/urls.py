@@ -24,3 +24,7 @@ urlpatterns = [
 
 # Requests Django refuses while reading them (too many files, too large) get the portal's own page.
 handler400 = "symphony_portal.errors.bad_request"
+# The portal's own pages for refusals, missing pages and failures (symphony_portal/errors.py).
+handler403 = "symphony_portal.errors.permission_denied"
+handler404 = "symphony_portal.errors.page_not_found"
+handler500 = "symphony_portal.errors.server_error"

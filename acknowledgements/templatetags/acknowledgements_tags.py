@@ -1,12 +1,19 @@
+from dataclasses import dataclass
+
 from django import template
 
+from policies.models import PolicyVersion
+from symphony_portal.lib.terms import how_long
+
 from .. import permissions
+from ..models import Acknowledgement
 from ..selectors import waiting_for
 
 register = template.Library()
 
 register.filter("can_see_compliance", permissions.can_see_compliance)
 register.filter("can_use_signoff_packs", permissions.can_use_signoff_packs)
+register.filter("how_long", how_long)
 
 
 @register.inclusion_tag("acknowledgements/_home_panel.html", takes_context=True)
@@ -19,3 +26,24 @@ def acknowledgements_panel(context):
         "sees_trust": permissions.can_see_trust_compliance(user),
         "sees_school": permissions.can_see_compliance(user),
     }
+
+
+@dataclass(frozen=True)
+class AcknowledgementStatus:
+    """Where the signed-in person stands with one version: acknowledged (the record), waiting, or neither."""
+
+    record: Acknowledgement | None
+    waiting: bool
+
+
+@register.simple_tag(takes_context=True)
+def acknowledgement_status(context, version: PolicyVersion) -> AcknowledgementStatus:
+    """For a policy's page: whether this version waits for the person's acknowledgement. One query.
+
+    Only the live (published) version can be acknowledged; a superseded one only shows an earlier record.
+    """
+    user = context["user"]
+    if not permissions.can_acknowledge(user):
+        return AcknowledgementStatus(record=None, waiting=False)
+    record = Acknowledgement.objects.filter(person=user, version=version).first()
+    return AcknowledgementStatus(record=record, waiting=record is None and version.is_published)

@@ -83,3 +83,43 @@ class ReviewStatus:
     @property
     def days_until_start(self) -> int:
         return (self.term.starts_on - self.today).days
+
+
+NUMBER_WORDS = (
+    "no",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+)
+
+
+def _count(n: int, unit: str) -> str:
+    word = NUMBER_WORDS[n] if n < len(NUMBER_WORDS) else str(n)
+    return f"{'a' if n == 1 and unit != 'day' else word} {unit}{'' if n == 1 else 's'}"
+
+
+def how_long(days: int) -> str:
+    """A span of days in words, as people say it: "today", "3 days", "2 weeks", "5 months", "over ten years".
+
+    For the time something has waited ("since 1 September 2016 (over ten years)"), not for deadlines: it
+    rounds down, so it never overstates.
+    """
+    if days <= 0:
+        return "today"
+    if days < 14:
+        return f"{days} day{'' if days == 1 else 's'}"
+    if days < 61:
+        return _count(days // 7, "week")
+    if days < 365:
+        return _count(days // 30, "month")
+    years, rest = divmod(days, 365)
+    return ("over " if rest >= 30 else "") + _count(years, "year")

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 
 from . import people_import, permissions, services
@@ -78,7 +79,8 @@ def import_confirm(request, pk):
     if record.created_count:
         messages.info(
             request,
-            f"{record.invitations_sent} invitation(s) to choose a password queued: they are sent in the next "
+            f"{record.invitations_sent} invitation{pluralize(record.invitations_sent)} to choose a password "
+            "queued: they are sent in the next "
             "minutes, and any the mail server refuses are listed under Mail delivery.",
         )
     return redirect(record)
@@ -95,7 +97,7 @@ def import_resend_invitations(request, pk):
     sent = services.resend_invitations(record, by=request.user)
     messages.success(
         request,
-        f"{sent} invitation(s) sent again to people without a password yet "
+        f"{sent} invitation{pluralize(sent)} sent again to people without a password yet "
         "(not to those whose first invitation is still on its way).",
     )
     return redirect(record)

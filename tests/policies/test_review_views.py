@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from policies import services
 from policies.models import Clause, PolicyVersion, Section
@@ -42,7 +43,9 @@ def test_it_starts_a_draft_from_the_policy_page(hr_client, current, hr):
     page = hr_client.get(f"/policies/{current.policy.slug}/").content.decode()
     assert f'href="/policies/{current.policy.slug}/drafts/start/"' in page
     response = hr_client.post(
-        f"/policies/{current.policy.slug}/drafts/start/", {"label": "2026-2029"}, follow=True
+        f"/policies/{current.policy.slug}/drafts/start/",
+        {"label": "2026-2029", "review_season": "autumn", "review_year": timezone.localdate().year + 3},
+        follow=True,
     )
     draft = PolicyVersion.objects.get(policy=current.policy, status="draft")
     assert response.redirect_chain[-1][0] == base(draft)

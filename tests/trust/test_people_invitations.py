@@ -107,7 +107,7 @@ def test_it_keeps_the_import_and_invites_everyone_once_the_mail_server_is_back(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/people/import/{record.pk}/confirm/")
     page = client.get(f"/people/import/{record.pk}/").content.decode()
-    assert "Imported: 2 created" in page and "2 invitation(s) to choose a password queued" in page
+    assert "Imported: 2 created" in page and "2 invitations to choose a password queued" in page
     record.refresh_from_db()
     assert record.status == PeopleImport.Status.IMPORTED and record.invitations_sent == 2
     assert User.objects.filter(email="nina.gordon@symphony.test").exists()
@@ -140,7 +140,7 @@ def test_it_sends_the_invitations_again_to_those_without_a_password(
     client.force_login(hr)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/people/import/{record.pk}/invitations/", follow=True)
-    assert "1 invitation(s) sent again" in response.content.decode()
+    assert "1 invitation sent again" in response.content.decode()
     assert smtp_server.recipients[2:] == ["nina.gordon@symphony.test"]
 
 

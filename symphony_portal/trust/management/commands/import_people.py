@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 
 from symphony_portal.trust import people_import, services
 
@@ -85,7 +86,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Imported: {record.created_count} created, {record.updated_count} updated, "
             f"{record.deactivated_count} deactivated, {record.unchanged_count} unchanged; "
-            f"{record.invitations_sent} invitation(s) sent."
+            f"{record.invitations_sent} invitation{pluralize(record.invitations_sent)} sent."
         )
         if record.invitation_problem:
             self.stderr.write(record.invitation_problem)
