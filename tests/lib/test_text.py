@@ -6,6 +6,7 @@ import unicodedata
 
 import pytest
 from django import forms
+from django.utils import timezone
 
 from policies.models import PolicyVersion
 from symphony_portal.lib.text import CleanTextMixin, clean_name, clean_text
@@ -93,11 +94,12 @@ def test_it_refuses_a_version_label_with_a_line_break_and_strips_bidi_from_it(cl
     current = make_version(label="2016-2019", sections={"Purpose": ["Alpha wording."]})
     client.force_login(hr)
     url = f"/policies/{current.policy.slug}/drafts/start/"
-    refused = client.post(url, {"label": "2026-2029\r\nPublished by the Chair"})
+    review = {"review_season": "autumn", "review_year": timezone.localdate().year + 3}
+    refused = client.post(url, {"label": "2026-2029\r\nPublished by the Chair", **review})
     assert refused.status_code == 200
     assert "This must be on one line" in refused.content.decode()
     assert not PolicyVersion.objects.filter(status=PolicyVersion.Status.DRAFT).exists()
-    client.post(url, {"label": "2026\u202e-2029"})
+    client.post(url, {"label": "2026\u202e-2029", **review})
     assert PolicyVersion.objects.get(status=PolicyVersion.Status.DRAFT).label == "2026-2029"
 
 
