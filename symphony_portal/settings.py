@@ -380,6 +380,9 @@ PDF_RENDER_TIMEOUT_SECONDS = env_int("SYMPHONY_PDF_TIMEOUT_SECONDS", 25)
 # The sign-off pack is made off the request path (a task run by `manage.py db_worker`), so it may take
 # longer; a build not finished within this (plus a minute) counts as failed and can be prepared again.
 SIGNOFF_PACK_TIMEOUT_SECONDS = env_int("SYMPHONY_SIGNOFF_PACK_TIMEOUT_SECONDS", 600)
+# Confirming a people import is applied by a task (`manage.py db_worker`); a job not finished within this
+# counts as failed (nothing is written: the import is one transaction) and HR can confirm it again.
+PEOPLE_IMPORT_TIMEOUT_SECONDS = env_int("SYMPHONY_PEOPLE_IMPORT_TIMEOUT_SECONDS", 300)
 SYMPHONY_SIGNING_KEY = env("SYMPHONY_SIGNING_KEY", "")
 SYMPHONY_SIGNING_CERT = env("SYMPHONY_SIGNING_CERT", "")
 SYMPHONY_SIGNING_KEY_PASSPHRASE = env("SYMPHONY_SIGNING_KEY_PASSPHRASE", "")

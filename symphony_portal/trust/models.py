@@ -6,12 +6,13 @@ Roles are held separately, because the policy's duties follow roles, not kinds: 
 Head of School of a school, and the trust-wide Executive Head Teacher, HR and Chair of Trustees.
 """
 
+from datetime import datetime, timedelta
 from functools import cached_property
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -396,3 +397,121 @@ class PasswordResetRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Password reset request at {self.requested_at:%Y-%m-%d %H:%M}"
+
+
+class PeopleImportJobQuerySet(models.QuerySet):
+    def unfinished(self) -> "PeopleImportJobQuerySet":
+        """Jobs waiting for a worker or being applied, as the database says (stalled ones included)."""
+        return self.filter(state__in=PeopleImportJob.UNFINISHED)
+
+    def stalled(self, now: datetime | None = None) -> "PeopleImportJobQuerySet":
+        """Unfinished jobs that have failed without saying so: past their deadline, or their worker silent."""
+        now = now or timezone.now()
+        late = Q(deadline_at__lt=now)
+        if not PeopleImportJob.heartbeats_recorded():
+            return self.unfinished().filter(late)
+        silent = Q(state=PeopleImportJob.State.RUNNING, heartbeat_at__lt=now - PeopleImportJob.STALE_AFTER)
+        return self.unfinished().filter(late | silent)
+
+
+class PeopleImportJob(models.Model):
+    """HR's confirmation of an import, applied off the request path by a task (trust.tasks).
+
+    At most one job per import waits or runs at a time (a database constraint): a second click is told the
+    file is already being applied. The task writes the whole import in one transaction, so a worker that is
+    killed, or a job that overruns its deadline, leaves nothing half-written; such a job counts as failed
+    (pages show it at once) and HR can confirm again.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to start"
+        RUNNING = "running", "Being applied"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    UNFINISHED = (State.PENDING, State.RUNNING)
+    # A running job's worker says it is alive (with its progress) at least every batch of rows, and
+    # a job not heard of for this long has died (a killed or restarted worker). PostgreSQL only: on SQLite
+    # the one writer is the import itself, so there only the deadline catches a dead worker.
+    STALE_AFTER = timedelta(seconds=60)
+
+    people_import = models.ForeignKey(PeopleImport, on_delete=models.CASCADE, related_name="jobs")
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    deactivate_missing = models.BooleanField(default=False)
+    confirmed_deactivate_count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The number of people to deactivate HR typed in to confirm."
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    deadline_at = models.DateTimeField(
+        help_text="A waiting job must start by then, a running one finish; otherwise it has failed."
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True, help_text="The outcome, or what went wrong.")
+    task_id = models.CharField(max_length=64, blank=True, help_text="Its task (django-tasks).")
+
+    objects = PeopleImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            # One job per import at a time: a double click, or two at once, cannot apply a file twice.
+            models.UniqueConstraint(
+                fields=["people_import"],
+                condition=Q(state__in=["pending", "running"]),
+                name="one_people_import_job_at_a_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Import {self.people_import_id} ({self.get_state_display()})"
+
+    @staticmethod
+    def heartbeats_recorded() -> bool:
+        """Whether a running job's worker records signs of life while it writes (see import_jobs)."""
+        return connection.vendor == "postgresql"
+
+    def stall_reason(self, now: datetime | None = None) -> str:
+        """Why an unfinished job counts as failed, for HR; empty while it is still believed."""
+        now = now or timezone.now()
+        if self.state not in self.UNFINISHED:
+            return ""
+        if self.state == self.State.PENDING and self.deadline_at < now:
+            return (
+                "No worker started this import in time: the portal's task workers (manage.py db_worker) may "
+                "not be running. Nothing was imported; confirm it again, and tell the portal's administrator "
+                "if it happens again."
+            )
+        if self.deadline_at < now:
+            return (
+                "The import took longer than its time limit and was abandoned: nothing was imported. Confirm "
+                "it again; if it fails again, ask the portal's administrator to look at the server log."
+            )
+        silent = self.heartbeat_at and self.heartbeat_at < now - self.STALE_AFTER
+        if self.state == self.State.RUNNING and silent and self.heartbeats_recorded():
+            return (
+                "The import stopped without finishing (its worker may have been stopped or restarted): "
+                "nothing was imported. Confirm it again."
+            )
+        return ""
+
+    @property
+    def shown_state(self) -> str:
+        """The state pages show: an unfinished job that has stalled is shown as failed."""
+        return self.State.FAILED if self.stall_reason() else self.state
+
+    @property
+    def shown_message(self) -> str:
+        return self.stall_reason() or self.message
+
+    @property
+    def is_working(self) -> bool:
+        return self.shown_state in self.UNFINISHED
+
+    @property
+    def percent_done(self) -> int:
+        return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0

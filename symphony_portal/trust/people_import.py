@@ -31,6 +31,21 @@ EXCEL_HINT = (
 )
 
 
+# The template CSV offered to HR: the header and one example row (a teacher at no particular school).
+TEMPLATE_ROWS = (
+    ("email", "name", "kind", "school", "role", "job title"),
+    ("jo.example@example.org", "Jo Example", "employee", "", "", "Teacher, Year 3"),
+)
+
+
+def template_csv() -> str:
+    """The header row and one example row, as Excel reads a "CSV UTF-8" file (with its byte-order mark)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerows(TEMPLATE_ROWS)
+    return "\ufeff" + out.getvalue()
+
+
 def _word(value: str) -> str:
     """A header or choice in one spelling: 'Job Title', 'job-title' and 'job_title' are the same."""
     return "_".join(value.strip().lower().replace("-", " ").replace("/", " ").split())
@@ -123,9 +138,18 @@ class PersonRow:
 
 @dataclass(frozen=True)
 class Problem:
+    """A row that cannot be imported, with every reason why, and the role changes it asks for."""
+
     row: int
     email: str
-    reason: str
+    reasons: tuple[str, ...]
+    wanted: PersonRow | None = None  # what could be read of the row (None when its cells are out of line)
+    gained: tuple[str, ...] = ()  # roles, in words, the row would give the person
+    lost: tuple[str, ...] = ()  # roles, in words, it would take away
+
+    @property
+    def reason(self) -> str:
+        return " ".join(self.reasons)
 
 
 @dataclass(frozen=True)
@@ -133,6 +157,25 @@ class Update:
     person: User
     wanted: PersonRow
     changes: tuple[str, ...]  # plain descriptions, e.g. "job title: Teacher → Head of Year"
+    gained: tuple[str, ...] = ()  # roles, in words, the person would gain
+    lost: tuple[str, ...] = ()  # and lose
+    kept: tuple[str, ...] = ()  # and keep
+
+    @property
+    def changes_roles(self) -> bool:
+        return bool(self.gained or self.lost)
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """A row that creates a person, with the roles they would start with, in words."""
+
+    wanted: PersonRow
+    roles: tuple[str, ...]
+
+    @property
+    def changes_roles(self) -> bool:
+        return bool(self.roles)
 
 
 @dataclass
@@ -158,13 +201,29 @@ class Plan:
 
     def roles_of(self, person: User) -> str:
         """The person's roles now, in words ("Head Teacher (Harmony Primary School), HR"), or ""."""
-        return ", ".join(
+        return ", ".join(self.roles_in_words(self.current_roles.get(person.pk, {})))
+
+    def roles_in_words(self, roles) -> tuple[str, ...]:
+        """(role, school id) pairs in words, sorted: ("HR", "Head Teacher / Head of School (Harmony)")."""
+        return tuple(
             sorted(
                 f"{Role(role).label} ({self.school_names.get(school_id, '?')})"
                 if school_id
                 else Role(role).label
-                for role, school_id in self.current_roles.get(person.pk, {})
+                for role, school_id in roles
             )
+        )
+
+    @property
+    def new_people(self) -> list[NewPerson]:
+        """The people this file creates, each with the roles they would start with."""
+        return [NewPerson(row, self.roles_in_words(row.roles)) for row in self.to_create]
+
+    @property
+    def role_changes(self) -> int:
+        """Rows that would give or take away a role (all refused today: see GUARDED_ROLES)."""
+        return sum(1 for item in [*self.problems, *self.to_update] if item.gained or item.lost) + sum(
+            1 for row in self.to_create if row.roles
         )
 
     @property
@@ -182,40 +241,46 @@ def _school_lookup() -> dict[str, School]:
 
 
 def _read_row(number: int, cells: list[str], header: Header, schools: dict) -> PersonRow | Problem:
+    """The row as a person, or a Problem listing everything wrong with it (not only the first fault)."""
     # Excel pads a row with empty cells when a column further right was ever used: those are harmless.
     while len(cells) > header.width and not cells[-1].strip():
         cells = cells[:-1]
     if len(cells) != header.width:
+        # The cells are out of line with the columns: anything else said about them would be a guess.
         return Problem(
             number,
             cells[header.positions["email"]].strip() if len(cells) > header.positions["email"] else "",
-            f"This row has {len(cells)} fields where the header has {header.width}. "
-            "A value containing a comma must be in double quotes.",
+            (
+                f"This row has {len(cells)} fields where the header has {header.width}. "
+                "A value containing a comma must be in double quotes.",
+            ),
         )
     # Names and titles as the forms clean them: no invisible or bidi characters, one line (lib/text.py).
     value = {name: clean_name(cells[index]) for name, index in header.positions.items()}
+    reasons = []
     email = value["email"].lower()
     if not email:
-        return Problem(number, "", "The email address is missing.")
-    try:
-        validate_email(email)
-    except ValidationError:
-        return Problem(number, value["email"], f'"{value["email"]}" is not a valid email address.')
+        reasons.append("The email address is missing.")
+    else:
+        try:
+            validate_email(email)
+        except ValidationError:
+            reasons.append(f'"{value["email"]}" is not a valid email address.')
+            email = ""
     if not value["name"]:
-        return Problem(number, email, "The name is missing.")
+        reasons.append("The name is missing.")
     kind = KINDS.get(_word(value["kind"]))
     if kind is None:
         shown = f'"{value["kind"]}"' if value["kind"] else "empty"
-        return Problem(number, email, f"The kind is {shown}: use employee, governor or trustee.")
-    school = None
+        reasons.append(f"The kind is {shown}: use employee, governor or trustee.")
+    school, school_known = None, True
     if _word(value["school"]) not in NO_SCHOOL:
         school = schools.get(_word(value["school"]))
         if school is None:
-            return Problem(
-                number,
-                email,
+            school_known = False
+            reasons.append(
                 f'There is no school called "{value["school"]}". Use a school\'s name or short name '
-                "exactly as in the portal, or leave it empty for the central trust team.",
+                "exactly as in the portal, or leave it empty for the central trust team."
             )
     roles = set()
     for part in value["role"].replace(";", ",").split(","):
@@ -223,26 +288,28 @@ def _read_row(number: int, cells: list[str], header: Header, schools: dict) -> P
             continue
         role = ROLES.get(_word(part))
         if role is None:
-            return Problem(
-                number,
-                email,
+            reasons.append(
                 f'"{part.strip()}" is not a role: use head_teacher, executive_head, hr or chair_of_trustees, '
-                "or leave it empty.",
+                "or leave it empty."
             )
+            continue
         if role in SCHOOL_ROLES and school is None:
-            return Problem(
-                number, email, "A Head Teacher / Head of School needs a school in the school column."
-            )
+            if school_known:  # an unknown school is reported above already
+                reasons.append("A Head Teacher / Head of School needs a school in the school column.")
+            continue
         roles.add((role, school.pk if role in SCHOOL_ROLES else None))
-    return PersonRow(
+    wanted = PersonRow(
         row=number,
         email=email,
         full_name=value["name"],
-        kind=kind,
+        kind=kind or "",
         school=school,
         roles=frozenset(roles),
         job_title=value["job_title"],
     )
+    if reasons:
+        return Problem(number, email or value["email"], tuple(reasons), wanted=wanted)
+    return wanted
 
 
 def _role_names(roles) -> str:
@@ -269,11 +336,16 @@ def _changes(person: User, wanted: PersonRow, roles: frozenset) -> tuple[str, ..
 
 
 def plan(text: str, *, importer: User | None = None) -> Plan:
-    """What importing this CSV would change; three queries whatever the number of rows."""
+    """What importing this CSV would change; three queries whatever the number of rows.
+
+    Every row is checked in full: a row with several faults lists them all, and a row that would give or
+    take away a role says which (HR's file never changes the roles that read cases, nor HR's own).
+    """
     records = _records(text)
     header = _header_of(records)
     result = Plan(ignored_columns=header.ignored)
     schools = _school_lookup()
+    result.school_names = {school.pk: school.name for school in schools.values()}
     # The whole trust in one query each: matching is by email, whatever its case.
     people = {p.email.lower(): p for p in User.objects.select_related("school")}
     for user_id, role, school_id, pk in RoleAssignment.objects.values_list(
@@ -287,48 +359,64 @@ def plan(text: str, *, importer: User | None = None) -> Plan:
             continue  # blank lines at the end of a spreadsheet export
         result.rows += 1
         read = _read_row(number, cells, header, schools)
-        if isinstance(read, Problem):
-            result.problems.append(read)
-            mentioned.add(read.email.lower())
-            continue
-        if read.email in first_row_of:
-            result.problems.append(
-                Problem(
-                    number, read.email, f"This email address is already on row {first_row_of[read.email]}."
-                )
-            )
-            continue
-        first_row_of[read.email] = number
-        person = people.get(read.email)
+        problem = read if isinstance(read, Problem) else None
+        wanted = problem.wanted if problem else read
+        reasons = list(problem.reasons) if problem else []
+        email = wanted.email if wanted is not None else ""
+        if email:
+            mentioned.add(email)
+            if email in first_row_of:
+                reasons.append(f"This email address is already on row {first_row_of[email]}.")
+            else:
+                first_row_of[email] = number
+        elif problem is not None:
+            mentioned.add(problem.email.lower())
+        person = people.get(email) if email else None
         current = frozenset(result.current_roles.get(person.pk, {})) if person is not None else frozenset()
-        guarded_changes = {role for role, _ in current ^ read.roles if role in GUARDED_ROLES}
-        if guarded_changes:
+        gained = wanted.roles - current if wanted is not None else frozenset()
+        lost = current - wanted.roles if wanted is not None else frozenset()
+        if {role for role, _ in gained | lost} & GUARDED_ROLES:
             # HR's file must not hand out (or take away) the roles that read cases, nor HR's own.
+            reasons.append(
+                f"The roles on this row ({_role_names(wanted.roles)}) are not the ones held in the portal "
+                f"({_role_names(current)}): {permissions.ROLE_CHANGE_PROBLEM}."
+            )
+        if reasons:
             result.problems.append(
                 Problem(
                     number,
-                    read.email,
-                    f"The roles on this row ({_role_names(read.roles)}) are not the ones held in the portal "
-                    f"({_role_names(current)}): {permissions.ROLE_CHANGE_PROBLEM}.",
+                    email or (problem.email if problem else ""),
+                    tuple(reasons),
+                    wanted=wanted,
+                    gained=result.roles_in_words(gained),
+                    lost=result.roles_in_words(lost),
                 )
             )
             continue
         if person is None:
-            result.to_create.append(read)
+            result.to_create.append(wanted)
             continue
-        changes = _changes(person, read, frozenset(result.current_roles.get(person.pk, {})))
+        changes = _changes(person, wanted, current)
         if changes:
-            result.to_update.append(Update(person, read, changes))
+            result.to_update.append(
+                Update(
+                    person,
+                    wanted,
+                    changes,
+                    gained=result.roles_in_words(gained),
+                    lost=result.roles_in_words(lost),
+                    kept=result.roles_in_words(current & wanted.roles),
+                )
+            )
         else:
             result.unchanged.append(person)
 
     for email, person in people.items():
-        if person.is_active and email not in first_row_of and email not in mentioned:
+        if person.is_active and email not in mentioned:
             # Never lock out the person importing, nor a trust administrator.
             roles = [role for role, _ in result.current_roles.get(person.pk, {})]  # read already: no query
             deactivatable = permissions.can_be_deactivated_by_import(person, importer=importer, roles=roles)
             (result.missing if deactivatable else result.kept).append(person)
     result.active_count = sum(1 for person in people.values() if person.is_active)
-    result.school_names = {school.pk: school.name for school in schools.values()}
     result.missing.sort(key=lambda p: (p.full_name, p.email))
     return result

@@ -10,6 +10,7 @@ alone unless HR asks for them to be deactivated; nobody is ever deleted.
 """
 
 import logging
+from collections.abc import Callable
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -149,6 +150,12 @@ def check_deactivation(plan: people_import.Plan, *, confirmed_count: int | None)
         )
 
 
+# Called with (rows done, rows in the file) as the import goes, and with the record just before the
+# import's transaction commits (its last chance to refuse: the task checks its job is still its own).
+Progress = Callable[[int, int], None]
+BeforeCommit = Callable[[PeopleImport], None]
+
+
 @transaction.atomic
 def confirm_people_import(
     pending: PeopleImport,
@@ -156,12 +163,16 @@ def confirm_people_import(
     deactivate_missing: bool,
     by: User | None,
     confirmed_deactivate_count: int | None = None,
+    progress: Progress | None = None,
+    before_commit: BeforeCommit | None = None,
 ) -> PeopleImport:
     """Write a pending import in one transaction; a file with any problem changes nothing.
 
     With `deactivate_missing`, the active people not in the file are deactivated, never the importer,
     administrators or the last active holder of HR, Executive Head Teacher or Chair of Trustees, and
-    only as deliberately as check_deactivation asks.
+    only as deliberately as check_deactivation asks. The new people's invitations are outbox rows
+    written in this same transaction: a rolled-back import invites nobody, a committed one everyone.
+    Web requests do not call this: they queue a job (``import_jobs.request_import``) whose task does.
     """
     if by is not None:
         permissions.check_can_import_people(by)
@@ -171,16 +182,27 @@ def confirm_people_import(
     # Planned again inside the transaction: the directory may have changed since the preview.
     plan = people_import.plan(pending.content, importer=by)
     if plan.has_problems:
+        count = len(plan.problems)
         raise ValidationError(
-            f"Nothing was imported: the file has {len(plan.problems)} problem(s) to fix first "
+            f"Nothing was imported: the file has {count} problem{'s' if count != 1 else ''} to fix first "
             "(see the list with row numbers)."
         )
     if deactivate_missing:
         check_deactivation(plan, confirmed_count=confirmed_deactivate_count)
+    report = progress or (lambda done, total: None)
+    done = len(plan.unchanged)
+    report(done, plan.rows)
     reason = f"People import {pending.pk} ({pending.filename})"[:100]
-    created = _create_people(plan, by=by, reason=reason)
+    created = []
+    for start in range(0, len(plan.to_create), BATCH_SIZE):
+        batch = _create_people(plan.to_create[start : start + BATCH_SIZE], by=by, reason=reason)
+        _invite_now(pending, batch)
+        created += batch
+        done += len(batch)
+        report(done, plan.rows)
     _update_people(plan, by=by, reason=reason)
     _set_roles(plan, created, by=by, reason=reason)
+    report(plan.rows, plan.rows)
     deactivated = plan.missing if deactivate_missing else []
     for person in deactivated:
         person.is_active = False
@@ -195,6 +217,8 @@ def confirm_people_import(
     pending.updated_count = len(plan.to_update)
     pending.unchanged_count = len(plan.unchanged)
     pending.deactivated_count = len(deactivated)
+    pending.invitations_sent = sum(1 for p in created if p.is_active and not p.has_usable_password())
+    pending.invitation_problem = ""
     pending.save(
         update_fields=[
             "status",
@@ -204,21 +228,22 @@ def confirm_people_import(
             "updated_count",
             "unchanged_count",
             "deactivated_count",
+            "invitations_sent",
+            "invitation_problem",
         ]
     )
     PeopleImport.created_people.through.objects.bulk_create(
         [PeopleImport.created_people.through(peopleimport=pending, user=p) for p in created],
         batch_size=BATCH_SIZE,
     )
-    # A task stored in this transaction writes the invitations to the outbox (rendering thousands of
-    # emails is not the request's job): a rolled-back import invites nobody, a committed one everyone.
-    _invite_later(pending, created)
+    if before_commit is not None:
+        before_commit(pending)
     return pending
 
 
-def _create_people(plan: people_import.Plan, *, by: User | None, reason: str) -> list[User]:
+def _create_people(rows: list[people_import.PersonRow], *, by: User | None, reason: str) -> list[User]:
     new_people = []
-    for row in plan.to_create:
+    for row in rows:
         person = User(
             email=row.email,
             full_name=row.full_name,
@@ -318,7 +343,16 @@ def _invite_later(people_import_record: PeopleImport, people: list[User]) -> int
     return len(invited)
 
 
-def send_invitations(people: list[User]) -> int:
+def _invite_now(people_import_record: PeopleImport, people: list[User]) -> int:
+    """Write the invitations of an import's new people to the outbox, in the import's transaction.
+
+    Keyed by the import: were the same people ever passed twice, each would still get one invitation.
+    """
+    invited = [p for p in people if p.is_active and not p.has_usable_password()]
+    return send_invitations(invited, dedupe_key=f"people-import-{people_import_record.pk}")
+
+
+def send_invitations(people: list[User], *, dedupe_key: str | None = None) -> int:
     """Queue for each person still without a password an email with a link to choose one."""
     messages = [
         emails.build(
@@ -333,7 +367,8 @@ def send_invitations(people: list[User]) -> int:
         for person in people
         if person.is_active and not person.has_usable_password()
     ]
-    return emails.send_batch(messages)
+    # The outbox adds each address to the key: one key per import is one invitation per person.
+    return emails.send_batch(messages, dedupe_keys=[dedupe_key] * len(messages))
 
 
 @transaction.atomic

@@ -34,3 +34,15 @@ def send_password_reset(email: str) -> None:
         email_template_name="registration/password_reset_email.html",
         extra_email_context={"TRUST_NAME": settings.TRUST_NAME},
     )
+
+
+@task()
+def apply_people_import(job_pk: int) -> str | None:
+    """Apply the people import a job asks for (``import_jobs.run_import_job``); returns its final state.
+
+    Safe to run twice or late: a job already claimed, finished or stalled is left alone.
+    """
+    from . import import_jobs
+
+    job = import_jobs.run_import_job(job_pk)
+    return job.state if job else None

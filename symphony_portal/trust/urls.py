@@ -5,6 +5,7 @@ from . import views
 app_name = "people"
 urlpatterns = [
     path("import/", views.import_upload, name="import_upload"),
+    path("import/template.csv", views.import_template, name="import_template"),
     path("import/<int:pk>/", views.import_preview, name="import_preview"),
     path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
     path("import/<int:pk>/invitations/", views.import_resend_invitations, name="import_resend_invitations"),

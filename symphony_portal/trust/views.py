@@ -3,11 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
 
-from . import people_import, permissions, services
+from . import import_jobs, people_import, permissions, services
 from .forms import PeopleImportConfirmForm, PeopleImportUploadForm
 from .models import PeopleImport
 
@@ -40,19 +42,41 @@ def import_upload(request):
 
 @login_required
 def import_preview(request, pk):
+    """The import's page: its preview, then the progress of its confirmation, then its outcome."""
     record = _own_import(request, pk)
     permissions.check_can_import_people(request.user)
-    plan = people_import.plan(record.content, importer=request.user) if record.is_pending else None
-    return render(
+    job = record.jobs.first()  # the latest confirmation, if any
+    working = job is not None and job.is_working
+    plan = None
+    if record.is_pending and not working:
+        plan = people_import.plan(record.content, importer=request.user)
+    response = render(
         request,
         "trust/peopleimport_preview.html",
-        {"record": record, "plan": plan, "form": PeopleImportConfirmForm(), "shown": PREVIEW_LIST_LENGTH},
+        {
+            "record": record,
+            "plan": plan,
+            "job": job,
+            "working": working,
+            "form": PeopleImportConfirmForm(),
+            "shown": PREVIEW_LIST_LENGTH,
+            "refresh_seconds": REFRESH_SECONDS,
+        },
     )
+    if working:
+        response["Cache-Control"] = "no-store"  # a refresh must ask the server again
+    return response
+
+
+# While an import is applied, its page asks for itself again this often (a script, or without one the
+# <noscript> refresh in its head).
+REFRESH_SECONDS = 2
 
 
 @login_required
 @require_POST
 def import_confirm(request, pk):
+    """Queue the import's application (a task): this request only records the job, then shows its page."""
     record = _own_import(request, pk)
     permissions.check_can_import_people(request.user)
     form = PeopleImportConfirmForm(request.POST)
@@ -62,28 +86,35 @@ def import_confirm(request, pk):
         return redirect(record)
     deactivate_missing = form.cleaned_data["deactivate_missing"]
     try:
-        record = services.confirm_people_import(
+        job, created = import_jobs.request_import(
             record,
             deactivate_missing=deactivate_missing,
-            by=request.user,
             confirmed_deactivate_count=form.cleaned_data["deactivate_count"] if deactivate_missing else None,
+            by=request.user,
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(record)
-    messages.success(
-        request,
-        f"Imported: {record.created_count} created, {record.updated_count} updated, "
-        f"{record.deactivated_count} deactivated, {record.unchanged_count} unchanged.",
-    )
-    if record.created_count:
+    if created:
+        messages.success(request, "The import is being applied. This page shows when it is done.")
+    else:
+        asked = timezone.localtime(job.requested_at)
         messages.info(
             request,
-            f"{record.invitations_sent} invitation{pluralize(record.invitations_sent)} to choose a password "
-            "queued: they are sent in the next "
-            "minutes, and any the mail server refuses are listed under Mail delivery.",
+            f"This file is already being applied (confirmed at {asked:%H:%M}): nothing new was started. "
+            "This page shows when it is done.",
         )
     return redirect(record)
+
+
+@login_required
+@require_safe
+def import_template(request):
+    """A CSV to start from: the header row and one example row, HR only."""
+    permissions.check_can_import_people(request.user)
+    response = HttpResponse(people_import.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="people-template.csv"'
+    return response
 
 
 @login_required
