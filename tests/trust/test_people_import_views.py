@@ -43,7 +43,7 @@ def test_it_keeps_an_upload_pending_and_shows_its_preview(client, hr, harmony, t
     assert "Confirm the import" in page
 
 
-def test_it_imports_when_hr_confirms(client, hr, harmony, teacher, colleague):
+def test_it_imports_when_hr_confirms(client, hr, harmony, teacher, colleague, immediate_tasks):
     client.force_login(hr)
     upload(
         client,
@@ -70,20 +70,22 @@ def test_it_imports_when_hr_confirms(client, hr, harmony, teacher, colleague):
     assert User.objects.filter(email="nina.gordon@symphony.test").count() == 1
 
 
-def test_it_lists_the_problems_and_refuses_to_confirm_a_file_with_errors(client, hr, harmony):
+def test_it_lists_the_problems_and_refuses_to_confirm_a_file_with_errors(
+    client, hr, harmony, immediate_tasks
+):
     client.force_login(hr)
     upload(client, csv_of(NINA, "bad-address,Someone,employee,,,", "x@symphony.test,X,employee,Atlantis,,"))
     record = PeopleImport.objects.get()
     page = client.get(f"/people/import/{record.pk}/").content.decode()
-    assert "2 problems to fix" in page
-    assert (
-        "<td>3</td><td>bad-address</td><td>&quot;bad-address&quot; is not a valid email address.</td>" in page
-    )
-    assert "<td>4</td><td>x@symphony.test</td><td>There is no school called &quot;Atlantis&quot;" in page
+    assert "2 rows to fix" in page
+    assert '<td data-label="Row">3</td>\n        <td data-label="Email">bad-address</td>' in page
+    assert "<li>&quot;bad-address&quot; is not a valid email address.</li>" in page
+    assert '<td data-label="Email">x@symphony.test</td>' in page
+    assert "<li>There is no school called &quot;Atlantis&quot;" in page
     assert "Confirm the import" not in page
 
     response = client.post(f"/people/import/{record.pk}/confirm/", follow=True)
-    assert "Nothing was imported: the file has 2 problem(s)" in response.content.decode()
+    assert "Nothing was imported: the file has 2 problems to fix first" in response.content.decode()
     assert not User.objects.filter(email="nina.gordon@symphony.test").exists()
     assert PeopleImport.objects.get().is_pending
 

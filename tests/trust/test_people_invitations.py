@@ -99,7 +99,7 @@ def test_it_emails_nobody_when_the_import_rolls_back(
 
 
 def test_it_keeps_the_import_and_invites_everyone_once_the_mail_server_is_back(
-    client, hr, harmony, smtp_server, settings, django_capture_on_commit_callbacks
+    client, hr, harmony, smtp_server, settings, django_capture_on_commit_callbacks, immediate_tasks
 ):
     smtp_server.stop()
     record = services.upload_people_import(csv_of(NINA, OMAR), filename="people.csv", by=hr)
