@@ -21,6 +21,7 @@ def build(world) -> None:
 
 ROWS = {
     "people:import_upload": Row(expect=HR_ONLY_403),
+    "people:import_template": Row(expect=HR_ONLY_403),
     "people:import_preview": Row(
         args=lambda w: [w.objects["import"].pk], expect={**UPLOADER_ONLY, "hr": 200}
     ),
