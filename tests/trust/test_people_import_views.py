@@ -174,3 +174,76 @@ def test_it_previews_in_a_constant_number_of_queries(client, hr, harmony, n, dja
         page = client.get(f"/people/import/{record.pk}/").content.decode()
     assert f'<dt class="col-7 col-sm-4">New people</dt><dd class="col-5 col-sm-8">{n}</dd>' in page
     assert ("The first 100 are shown." in page) == (n > 100)
+
+
+def test_it_lists_every_problem_of_a_row_not_only_the_first(client, hr, harmony):
+    client.force_login(hr)
+    upload(client, csv_of("not-an-address,,volunteer,Atlantis,caretaker,"))
+    page = client.get(f"/people/import/{PeopleImport.objects.get().pk}/").content.decode()
+    assert "1 row to fix" in page
+    for reason in (
+        "<li>&quot;not-an-address&quot; is not a valid email address.</li>",
+        "<li>The name is missing.</li>",
+        "<li>The kind is &quot;volunteer&quot;: use employee, governor or trustee.</li>",
+        "<li>There is no school called &quot;Atlantis&quot;",
+        "<li>&quot;caretaker&quot; is not a role",
+    ):
+        assert reason in page
+
+
+def test_it_makes_a_row_that_would_make_someone_hr_stand_out(client, hr, harmony, head, teacher):
+    client.force_login(hr)
+    upload(
+        client,
+        csv_of(
+            "new.hr@symphony.test,New Hr,employee,,hr,HR Officer",  # a new person made HR
+            f"{teacher.email},Tess Teacher,employee,harmony-primary,head_teacher,Year 6 Teacher",
+            f"{head.email},Hannah Head,employee,harmony-primary,,Head Teacher",  # a Head stops being one
+            NINA,
+        ),
+    )
+    page = client.get(f"/people/import/{PeopleImport.objects.get().pk}/").content.decode()
+    assert '<dt class="col-7 col-sm-4">Role changes</dt><dd class="col-5 col-sm-8">3</dd>' in page
+    assert "3 rows would change someone's roles" in page
+    assert page.count('<span class="badge text-bg-warning role-change">Role change</span>') == 3
+    assert '<strong class="d-block role-gained">Would become HR</strong>' in page
+    assert "Would become Head Teacher / Head of School (Harmony Primary School)" in page
+    assert '<strong class="d-block role-lost">Would stop being Head Teacher / Head of School' in page
+    assert "Confirm the import" not in page  # an import never changes these roles
+    # Nina, new with no role, is listed with her roles: none.
+    assert '<td data-label="Email">nina.gordon@symphony.test</td>' in page
+    assert '<td data-label="Roles">None</td>' in page
+
+
+def test_it_shows_the_roles_an_updated_person_keeps(client, hr, harmony, head):
+    client.force_login(hr)
+    upload(client, csv_of(f"{head.email},Hannah Head,employee,harmony-primary,head_teacher,Executive Lead"))
+    page = client.get(f"/people/import/{PeopleImport.objects.get().pk}/").content.decode()
+    assert "job title:" in page
+    assert "Keeps: Head Teacher / Head of School (Harmony Primary School)" in page
+    assert "role-change" not in page.split('id="updated-people"')[1]
+
+
+def test_it_offers_hr_a_template_csv(client, hr):
+    client.force_login(hr)
+    assert 'href="/people/import/template.csv"' in client.get("/people/import/").content.decode()
+    response = client.get("/people/import/template.csv")
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="people-template.csv"' in response["Content-Disposition"]
+    text = response.content.decode("utf-8-sig")
+    assert text.splitlines() == [
+        "email,name,kind,school,role,job title",
+        'jo.example@example.org,Jo Example,employee,,,"Teacher, Year 3"',
+    ]
+    # The template is a file the import reads without a problem.
+    from symphony_portal.trust import people_import
+
+    preview = people_import.plan(text, importer=hr)
+    assert preview.rows == 1 and not preview.problems and len(preview.to_create) == 1
+
+
+def test_it_refuses_the_template_to_anyone_but_hr(client, teacher, head, exec_head, governor):
+    assert client.get("/people/import/template.csv").status_code == 302  # signed out: to sign in
+    for person in (teacher, head, exec_head, governor):
+        client.force_login(person)
+        assert client.get("/people/import/template.csv").status_code == 403
