@@ -55,7 +55,9 @@ def request_import(
     stalled is first recorded as failed, so HR can always confirm again. Refuses an import already done.
     """
     permissions.check_can_import_people(by)
-    record = PeopleImport.objects.select_for_update().get(pk=record.pk)  # one confirmation at a time
+    # Not locked: a worker applying this import holds its row until it commits, and a second click must
+    # not wait for that. Two confirmations at once are settled by the one-job-per-import constraint.
+    record = PeopleImport.objects.get(pk=record.pk)
     if not record.is_pending:
         raise ValidationError("This file has already been imported.")
     fail_stalled_jobs(people_import=record)

@@ -93,6 +93,13 @@ def test_it_writes_nothing_when_the_worker_is_killed_mid_import_and_applies_it_o
             assert job.state != PeopleImportJob.State.DONE, "the import finished before it could be killed"
             time.sleep(0.01)
         assert 0 < job.rows_done < job.rows_total == ROWS, "no progress was seen while the import ran"
+        # A second click while the worker writes is told at once; it does not wait for the import.
+        client = Client()
+        client.force_login(hr)
+        started = time.monotonic()
+        page = client.post(f"/people/import/{record.pk}/confirm/", follow=True).content.decode()
+        assert time.monotonic() - started < 2
+        assert "This file is already being applied" in page and "rows done" in page
     finally:
         stop(worker)  # SIGKILL mid-import: its transaction is rolled back by the database
 
