@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from . import import_jobs, people_import, permissions, services
 from .forms import PeopleImportConfirmForm, PeopleImportUploadForm
-from .models import PeopleImport
+from .models import PeopleImport, PeopleImportJob
 
 # How many people of each list the preview shows; the counts are always complete.
 PREVIEW_LIST_LENGTH = 100
@@ -32,7 +33,9 @@ def import_upload(request):
         )
         messages.success(request, "File uploaded. Nothing has changed yet: check the preview, then confirm.")
         return redirect(record)
-    recent = PeopleImport.objects.visible_to(request.user)[:10]
+    # One query: whether a confirmation of each is being applied now (a stalled one shows as such later).
+    applying = PeopleImportJob.objects.unfinished().filter(people_import=OuterRef("pk"))
+    recent = PeopleImport.objects.visible_to(request.user).annotate(applying=Exists(applying))[:10]
     return render(
         request,
         "trust/peopleimport_upload.html",
