@@ -146,6 +146,7 @@ class Problem:
     wanted: PersonRow | None = None  # what could be read of the row (None when its cells are out of line)
     gained: tuple[str, ...] = ()  # roles, in words, the row would give the person
     lost: tuple[str, ...] = ()  # roles, in words, it would take away
+    roles_read: bool = True  # False when a role or its school could not be read: no role change is guessed
 
     @property
     def reason(self) -> str:
@@ -282,7 +283,7 @@ def _read_row(number: int, cells: list[str], header: Header, schools: dict) -> P
                 f'There is no school called "{value["school"]}". Use a school\'s name or short name '
                 "exactly as in the portal, or leave it empty for the central trust team."
             )
-    roles = set()
+    roles, roles_read = set(), True
     for part in value["role"].replace(";", ",").split(","):
         if not _word(part):
             continue
@@ -292,10 +293,12 @@ def _read_row(number: int, cells: list[str], header: Header, schools: dict) -> P
                 f'"{part.strip()}" is not a role: use head_teacher, executive_head, hr or chair_of_trustees, '
                 "or leave it empty."
             )
+            roles_read = False
             continue
         if role in SCHOOL_ROLES and school is None:
             if school_known:  # an unknown school is reported above already
                 reasons.append("A Head Teacher / Head of School needs a school in the school column.")
+            roles_read = False
             continue
         roles.add((role, school.pk if role in SCHOOL_ROLES else None))
     wanted = PersonRow(
@@ -308,7 +311,7 @@ def _read_row(number: int, cells: list[str], header: Header, schools: dict) -> P
         job_title=value["job_title"],
     )
     if reasons:
-        return Problem(number, email or value["email"], tuple(reasons), wanted=wanted)
+        return Problem(number, email or value["email"], tuple(reasons), wanted=wanted, roles_read=roles_read)
     return wanted
 
 
@@ -373,8 +376,9 @@ def plan(text: str, *, importer: User | None = None) -> Plan:
             mentioned.add(problem.email.lower())
         person = people.get(email) if email else None
         current = frozenset(result.current_roles.get(person.pk, {})) if person is not None else frozenset()
-        gained = wanted.roles - current if wanted is not None else frozenset()
-        lost = current - wanted.roles if wanted is not None else frozenset()
+        roles_read = wanted is not None and (problem is None or problem.roles_read)
+        gained = wanted.roles - current if roles_read else frozenset()
+        lost = current - wanted.roles if roles_read else frozenset()
         if {role for role, _ in gained | lost} & GUARDED_ROLES:
             # HR's file must not hand out (or take away) the roles that read cases, nor HR's own.
             reasons.append(

@@ -323,3 +323,29 @@ def test_it_imports_in_a_constant_number_of_queries(hr, harmony, crescendo, n, d
 
 def test_it_keeps_the_upload_limit_at_two_megabytes():
     assert people_import.MAX_UPLOAD_BYTES == 2 * 1024 * 1024
+
+
+def test_it_lists_all_the_problems_of_a_row_and_guesses_no_role_change_from_an_unreadable_role(
+    hr, harmony, head
+):
+    text = csv_of(f"{head.email},,volunteer,Atlantis,head_teacher,")
+    [problem] = plan(text, importer=hr).problems
+    assert problem.reasons == (
+        "The name is missing.",
+        'The kind is "volunteer": use employee, governor or trustee.',
+        'There is no school called "Atlantis". Use a school\'s name or short name exactly as in the portal, '
+        "or leave it empty for the central trust team.",
+    )
+    assert problem.gained == problem.lost == ()  # the Head's role is not "lost": the school was unreadable
+
+
+def test_it_says_which_roles_a_row_would_give_or_take_away(hr, harmony, head, teacher):
+    text = csv_of(
+        "new.hr@symphony.test,New Hr,employee,,hr;chair_of_trustees,",
+        f"{head.email},Hannah Head,employee,harmony-primary,hr,Head Teacher",
+    )
+    new_hr, head_row = plan(text, importer=hr).problems
+    assert (new_hr.gained, new_hr.lost) == (("Chair of Trustees", "HR"), ())
+    assert head_row.gained == ("HR",)
+    assert head_row.lost == ("Head Teacher / Head of School (Harmony Primary School)",)
+    assert "are made by a trust administrator" in head_row.reason
