@@ -145,3 +145,29 @@ def test_it_shows_every_problem_and_role_change_on_a_phone(page: Page, transacti
     assert_no_axe_violations(page, axe)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert not User.objects.filter(email="new.hr@symphony.test").exists()
+
+
+def test_it_refreshes_the_progress_page_without_javascript(
+    browser, live_server, transactional_db, hr, harmony
+):
+    context = browser.new_context(java_script_enabled=False, base_url=live_server.url)
+    page = context.new_page()
+    try:
+        page.goto("/accounts/login/")
+        page.get_by_label("Email address").fill(hr.email)
+        page.get_by_label("Password").fill("harriet-password-1")
+        page.get_by_role("button", name="Sign in").click()
+        page.goto("/people/import/")
+        rows = "email,name,kind,school,role,job title\nnina.gordon@symphony.test,Nina Gordon,employee,,,\n"
+        page.get_by_label("CSV file of people").set_input_files(
+            files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": rows.encode()}]
+        )
+        page.get_by_role("button", name="Upload and preview").click()
+        page.get_by_role("button", name="Confirm the import").click()
+        expect(page.locator("#import-progress")).to_contain_text("waiting for the server to apply it")
+        drain_task_queue()
+        # The <noscript> refresh reloads the page until the import has ended.
+        expect(page.locator("#import-progress")).to_contain_text("Imported: 1 created", timeout=15000)
+        assert PeopleImport.objects.get().status == PeopleImport.Status.IMPORTED
+    finally:
+        context.close()
