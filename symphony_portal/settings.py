@@ -302,11 +302,22 @@ PORTAL_MAIL_TASK_BACKEND = env("PORTAL_MAIL_TASK_BACKEND", "default")
 
 # Nothing a request needs is kept on one host, so any host can answer any request (README.md, "Running on
 # several hosts"): sessions are in the database (Django's default engine, sessions.backends.db),
-# so are django-axes' failed sign-in counters (its default database handler) and the task queue
-# (django-tasks-db); messages ride in the cookie or the session. The one cache (Django's default, in each
-# process's memory) holds only what is computed from adopted policy text, which never changes: an adopted
-# version's fingerprint and its rendered clauses, keyed by the version and its creation time. Every host
-# computes the same values, so a per-process cache can be cold but never wrong or out of date.
+# so are django-axes' failed sign-in counters (its default database handler), the task queue
+# (django-tasks-db) and the cache (Django's DatabaseCache, in the table PORTAL_CACHE_TABLE, which the
+# migration policies 0007 creates, so every `migrate` makes it); messages ride in the cookie or the session.
+# The cache holds only what is computed from adopted policy text, which never changes (an adopted version's
+# fingerprint and its rendered clauses, keyed by the version and its creation time), so what one host
+# computed is served by every other, and an entry can be missing but never wrong. Entries never expire;
+# past MAX_ENTRIES a third are dropped (an adopted version is two entries, so this is ample for any trust).
+PORTAL_CACHE_TABLE = "portal_cache"
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": PORTAL_CACHE_TABLE,
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 5000, "CULL_FREQUENCY": 3},
+    }
+}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
 CSRF_COOKIE_HTTPONLY = True
