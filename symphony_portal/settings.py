@@ -297,6 +297,11 @@ PORTAL_SENDING_EMAIL_BACKEND = env("PORTAL_SENDING_EMAIL_BACKEND", PORTAL_SENDIN
 # tries in all (the default gives up after about 17 hours); a 5xx answer fails it at once.
 PORTAL_MAIL_RETRY_SECONDS = env_int("PORTAL_MAIL_RETRY_SECONDS", 60)
 PORTAL_MAIL_MAX_ATTEMPTS = env_int("PORTAL_MAIL_MAX_ATTEMPTS", 10)
+# `manage.py prune_sent_mail` (cron, daily) deletes sent emails older than this from the outbox; failed,
+# retrying and queued ones are never deleted.
+PORTAL_MAIL_KEEP_SENT_DAYS = env_int("PORTAL_MAIL_KEEP_SENT_DAYS", 90)
+if PORTAL_MAIL_KEEP_SENT_DAYS < 2:
+    raise ImproperlyConfigured("PORTAL_MAIL_KEEP_SENT_DAYS must be at least 2 (reminders are keyed by day).")
 # The task backend (an alias of TASKS) that runs the delivery task.
 PORTAL_MAIL_TASK_BACKEND = env("PORTAL_MAIL_TASK_BACKEND", "default")
 
@@ -391,6 +396,17 @@ PDF_RENDER_TIMEOUT_SECONDS = env_int("SYMPHONY_PDF_TIMEOUT_SECONDS", 25)
 # The sign-off pack is made off the request path (a task run by `manage.py db_worker`), so it may take
 # longer; a build not finished within this (plus a minute) counts as failed and can be prepared again.
 SIGNOFF_PACK_TIMEOUT_SECONDS = env_int("SYMPHONY_SIGNOFF_PACK_TIMEOUT_SECONDS", 600)
+# A build's other time limits: it says it is alive this often while it works; one silent for
+# SIGNOFF_PACK_STALE_AFTER_SECONDS (several heartbeats: a worker killed or restarted) has failed; reading
+# the register, signing and storing get SIGNOFF_PACK_GRACE_SECONDS beyond the PDF's own limit.
+SIGNOFF_PACK_HEARTBEAT_SECONDS = env_int("SYMPHONY_SIGNOFF_PACK_HEARTBEAT_SECONDS", 5)
+SIGNOFF_PACK_STALE_AFTER_SECONDS = env_int("SYMPHONY_SIGNOFF_PACK_STALE_AFTER_SECONDS", 60)
+SIGNOFF_PACK_GRACE_SECONDS = env_int("SYMPHONY_SIGNOFF_PACK_GRACE_SECONDS", 60)
+if SIGNOFF_PACK_STALE_AFTER_SECONDS < 2 * SIGNOFF_PACK_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "SYMPHONY_SIGNOFF_PACK_STALE_AFTER_SECONDS must be at least twice "
+        "SYMPHONY_SIGNOFF_PACK_HEARTBEAT_SECONDS, or a working build would be taken for dead."
+    )
 SYMPHONY_SIGNING_KEY = env("SYMPHONY_SIGNING_KEY", "")
 SYMPHONY_SIGNING_CERT = env("SYMPHONY_SIGNING_CERT", "")
 SYMPHONY_SIGNING_KEY_PASSPHRASE = env("SYMPHONY_SIGNING_KEY_PASSPHRASE", "")
