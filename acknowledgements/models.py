@@ -131,7 +131,7 @@ class PackJobQuerySet(models.QuerySet):
     def stalled(self, now: datetime | None = None) -> "PackJobQuerySet":
         """Unfinished jobs that have failed without saying so: past their deadline, or their worker silent."""
         now = now or timezone.now()
-        silent = Q(state=PackJob.State.RUNNING, heartbeat_at__lt=now - PackJob.STALE_AFTER)
+        silent = Q(state=PackJob.State.RUNNING, heartbeat_at__lt=now - PackJob.stale_after())
         return self.unfinished().filter(Q(deadline_at__lt=now) | silent)
 
     def downloadable(self) -> "PackJobQuerySet":
@@ -154,12 +154,11 @@ class PackJob(models.Model):
         FAILED = "failed", "Failed"
 
     UNFINISHED = (State.PENDING, State.RUNNING)
-    # A running build records a heartbeat at least this often (while the PDF is laid out, too) ...
-    HEARTBEAT_EVERY = timedelta(seconds=5)
-    # ... and a build not heard from for this long has died (a killed or restarted worker).
-    STALE_AFTER = timedelta(seconds=60)
-    # Reading the register, signing and storing, on top of the PDF's own time limit.
-    GRACE = timedelta(seconds=60)
+    # The time limits are settings (settings.py, "PDF exports"): a running build records a heartbeat every
+    # SIGNOFF_PACK_HEARTBEAT_SECONDS (while the PDF is laid out, too); one not heard from for
+    # SIGNOFF_PACK_STALE_AFTER_SECONDS has died (a killed or restarted worker); and reading the register,
+    # signing and storing get SIGNOFF_PACK_GRACE_SECONDS on top of the PDF's own limit.
+
     # Packs kept per version: the files of older ones are deleted (their export records stay).
     KEEP_PER_VERSION = 3
 
@@ -212,6 +211,16 @@ class PackJob(models.Model):
     def __str__(self) -> str:
         return f"Sign-off pack of {self.version_id} ({self.get_state_display()})"
 
+    @staticmethod
+    def stale_after() -> timedelta:
+        """A running build not heard from for this long has died."""
+        return timedelta(seconds=settings.SIGNOFF_PACK_STALE_AFTER_SECONDS)
+
+    @staticmethod
+    def grace() -> timedelta:
+        """Time a build gets beyond the PDF's own limit (the register, signing, storing)."""
+        return timedelta(seconds=settings.SIGNOFF_PACK_GRACE_SECONDS)
+
     def stall_reason(self, now: datetime | None = None) -> str:
         """Why an unfinished job counts as failed, for HR; empty while it is still believed."""
         now = now or timezone.now()
@@ -230,7 +239,7 @@ class PackJob(models.Model):
                 "Prepare the pack again; if it fails again, ask the portal's administrator to look at the "
                 "server log."
             )
-        silent_since = now - self.STALE_AFTER
+        silent_since = now - self.stale_after()
         if self.state == self.State.RUNNING and self.heartbeat_at and self.heartbeat_at < silent_since:
             when = timezone.localtime(self.heartbeat_at)
             return (

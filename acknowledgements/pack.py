@@ -246,6 +246,7 @@ def build_signoff_pack(
         ],
         timeout=settings.SIGNOFF_PACK_TIMEOUT_SECONDS if timeout is None else timeout,
         heartbeat=lambda: say("Laying out the PDF"),
+        heartbeat_every=settings.SIGNOFF_PACK_HEARTBEAT_SECONDS,
     )
     signed = context["signed"]
     if signed:

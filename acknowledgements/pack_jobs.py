@@ -7,7 +7,7 @@ The services of the pack (kept apart from services.py, which is about acknowledg
   created (the database's one-build-per-version constraint settles two clicks at the same moment).
 - ``run_pack_job`` is the task's body: claim the job, build the PDF while beating a heartbeat, store the
   file through the private storage, record the export, keep the version's last three packs.
-- A job past its deadline, or whose worker has not beaten for ``PackJob.STALE_AFTER``, has failed: pages
+- A job past its deadline, or whose worker has not beaten for ``PackJob.stale_after()``, has failed: pages
   show it so at once (``PackJob.shown_state``), ``fail_stalled_jobs`` records it (the next request does),
   and a builder that comes back after that finds its job taken from it and throws its work away.
 """
@@ -125,7 +125,7 @@ def start_pack_job(job: PackJob) -> bool:
         state=PackJob.State.RUNNING,
         started_at=now,
         heartbeat_at=now,
-        deadline_at=now + _limit() + PackJob.GRACE,
+        deadline_at=now + _limit() + PackJob.grace(),
         progress="Starting",
     )
     if not claimed:

@@ -6,7 +6,6 @@ What a person may *see* is scoped in ``AcknowledgementQuerySet.visible_to`` and
 
 from django.core.exceptions import PermissionDenied
 
-from policies import permissions as policy_permissions
 from symphony_portal.trust.models import School
 from symphony_portal.trust.permissions import Person, signed_in
 
@@ -37,8 +36,9 @@ def can_see_compliance(user: Person) -> bool:
 
 
 def can_use_signoff_packs(user: Person) -> bool:
-    """The signed-off review packs (made from acknowledgements): as ``policies`` says for preparing one."""
-    return policy_permissions.can_prepare_signoff_pack(user)
+    """The signed-off review pack of an adopted version (made from its acknowledgements), to prepare and
+    download: HR and the Executive Head Teacher."""
+    return signed_in(user) and user.sees_whole_trust
 
 
 def check_can_use_signoff_packs(user: Person) -> None:

@@ -32,13 +32,3 @@ def can_see_exports(user: Person) -> bool:
 def check_can_see_exports(user: Person) -> None:
     if not can_see_exports(user):
         raise PermissionDenied("Only HR can see the record of exports.")
-
-
-def can_prepare_signoff_pack(user: Person) -> bool:
-    """The signed-off review pack of an adopted version: HR and the Executive Head Teacher."""
-    return signed_in(user) and user.sees_whole_trust
-
-
-def check_can_prepare_signoff_pack(user: Person) -> None:
-    if not can_prepare_signoff_pack(user):
-        raise PermissionDenied("Only HR and the Executive Head Teacher can prepare the sign-off pack.")

@@ -95,11 +95,14 @@ def fingerprint(version: PolicyVersion, *, sections: list[NumberedSection] | Non
     False), whose acknowledgements recorded the fingerprint of their clauses alone.
 
     Pass ``sections`` (it may be lazy) when the outline is loaded anyway, to save its two queries. An
-    adopted version's text can never change, so its fingerprint is remembered in the cache (keyed by its
-    creation time too, so a reused primary key can never pick up another version's value).
+    adopted version's text can never change, so unless its outline is already loaded its fingerprint is
+    remembered in the shared cache (keyed by its creation time too, so a reused primary key can never pick
+    up another version's value).
     """
     title = version.title if version.title_in_fingerprint else None
-    if version.is_draft:
+    # A draft's text can change; and text already loaded (a list, not a lazy outline) hashes faster than
+    # the shared cache (a database table) answers, so the cache is asked only to save loading the outline.
+    if version.is_draft or type(sections) is list:
         return _sha256(sections if sections is not None else outline(version), title)
     key = f"policies:fingerprint:v2:{version.pk}:{version.created_at.isoformat()}"
     value = cache.get(key)

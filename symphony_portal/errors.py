@@ -51,9 +51,14 @@ PLAIN_500 = (
 )
 
 
-def _way_back(request: HttpRequest) -> tuple[str, str]:
-    """The page the person came from (only one of the portal's own) and the home page (or sign-in)."""
-    back = request.headers.get("Referer", "")
+def _way_back(request: HttpRequest, *, back: str | None = None) -> tuple[str, str]:
+    """The page the person came from (only one of the portal's own) and the home page (or sign-in).
+
+    ``back`` is the candidate (the Referer unless given); it is offered only if it is on this host, with
+    the request's scheme, and not the page that failed.
+    """
+    if back is None:
+        back = request.headers.get("Referer", "")
     try:
         host = request.get_host()
     except DisallowedHost:  # refused for its Host header: no way "back" to it
@@ -71,15 +76,8 @@ def _way_back(request: HttpRequest) -> tuple[str, str]:
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     explanation = next((text for kind, text in EXPLANATIONS if isinstance(exception, kind)), GENERAL)
-    back = request.path if request.method == "POST" else request.headers.get("Referer", "")
-    try:
-        host = request.get_host()
-    except DisallowedHost:  # the request was refused for its Host header: offer no way "back" there
-        host = None
-    if host is None or not url_has_allowed_host_and_scheme(back, allowed_hosts={host}, require_https=False):
-        back = ""
-    user = getattr(request, "user", None)
-    home = reverse("policies:home") if user is not None and user.is_authenticated else reverse("login")
+    # A refused form goes back to the form itself (its address), anything else to where it came from.
+    back, home = _way_back(request, back=request.path if request.method == "POST" else None)
     context = {"explanation": explanation, "back": back, "home": home}
     return render(request, "400.html", context, status=400)
 

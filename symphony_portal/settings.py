@@ -297,16 +297,32 @@ PORTAL_SENDING_EMAIL_BACKEND = env("PORTAL_SENDING_EMAIL_BACKEND", PORTAL_SENDIN
 # tries in all (the default gives up after about 17 hours); a 5xx answer fails it at once.
 PORTAL_MAIL_RETRY_SECONDS = env_int("PORTAL_MAIL_RETRY_SECONDS", 60)
 PORTAL_MAIL_MAX_ATTEMPTS = env_int("PORTAL_MAIL_MAX_ATTEMPTS", 10)
+# `manage.py prune_sent_mail` (cron, daily) deletes sent emails older than this from the outbox; failed,
+# retrying and queued ones are never deleted.
+PORTAL_MAIL_KEEP_SENT_DAYS = env_int("PORTAL_MAIL_KEEP_SENT_DAYS", 90)
+if PORTAL_MAIL_KEEP_SENT_DAYS < 2:
+    raise ImproperlyConfigured("PORTAL_MAIL_KEEP_SENT_DAYS must be at least 2 (reminders are keyed by day).")
 # The task backend (an alias of TASKS) that runs the delivery task.
 PORTAL_MAIL_TASK_BACKEND = env("PORTAL_MAIL_TASK_BACKEND", "default")
 
 # Nothing a request needs is kept on one host, so any host can answer any request (README.md, "Running on
 # several hosts"): sessions are in the database (Django's default engine, sessions.backends.db),
-# so are django-axes' failed sign-in counters (its default database handler) and the task queue
-# (django-tasks-db); messages ride in the cookie or the session. The one cache (Django's default, in each
-# process's memory) holds only what is computed from adopted policy text, which never changes: an adopted
-# version's fingerprint and its rendered clauses, keyed by the version and its creation time. Every host
-# computes the same values, so a per-process cache can be cold but never wrong or out of date.
+# so are django-axes' failed sign-in counters (its default database handler), the task queue
+# (django-tasks-db) and the cache (Django's DatabaseCache, in the table PORTAL_CACHE_TABLE, which the
+# migration policies 0007 creates, so every `migrate` makes it); messages ride in the cookie or the session.
+# The cache holds only what is computed from adopted policy text, which never changes (an adopted version's
+# fingerprint and its rendered clauses, keyed by the version and its creation time), so what one host
+# computed is served by every other, and an entry can be missing but never wrong. Entries never expire;
+# past MAX_ENTRIES a third are dropped (an adopted version is two entries, so this is ample for any trust).
+PORTAL_CACHE_TABLE = "portal_cache"
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": PORTAL_CACHE_TABLE,
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 5000, "CULL_FREQUENCY": 3},
+    }
+}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
 CSRF_COOKIE_HTTPONLY = True
@@ -383,6 +399,17 @@ SIGNOFF_PACK_TIMEOUT_SECONDS = env_int("SYMPHONY_SIGNOFF_PACK_TIMEOUT_SECONDS", 
 # Confirming a people import is applied by a task (`manage.py db_worker`); a job not finished within this
 # counts as failed (nothing is written: the import is one transaction) and HR can confirm it again.
 PEOPLE_IMPORT_TIMEOUT_SECONDS = env_int("SYMPHONY_PEOPLE_IMPORT_TIMEOUT_SECONDS", 300)
+# A build's other time limits: it says it is alive this often while it works; one silent for
+# SIGNOFF_PACK_STALE_AFTER_SECONDS (several heartbeats: a worker killed or restarted) has failed; reading
+# the register, signing and storing get SIGNOFF_PACK_GRACE_SECONDS beyond the PDF's own limit.
+SIGNOFF_PACK_HEARTBEAT_SECONDS = env_int("SYMPHONY_SIGNOFF_PACK_HEARTBEAT_SECONDS", 5)
+SIGNOFF_PACK_STALE_AFTER_SECONDS = env_int("SYMPHONY_SIGNOFF_PACK_STALE_AFTER_SECONDS", 60)
+SIGNOFF_PACK_GRACE_SECONDS = env_int("SYMPHONY_SIGNOFF_PACK_GRACE_SECONDS", 60)
+if SIGNOFF_PACK_STALE_AFTER_SECONDS < 2 * SIGNOFF_PACK_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "SYMPHONY_SIGNOFF_PACK_STALE_AFTER_SECONDS must be at least twice "
+        "SYMPHONY_SIGNOFF_PACK_HEARTBEAT_SECONDS, or a working build would be taken for dead."
+    )
 SYMPHONY_SIGNING_KEY = env("SYMPHONY_SIGNING_KEY", "")
 SYMPHONY_SIGNING_CERT = env("SYMPHONY_SIGNING_CERT", "")
 SYMPHONY_SIGNING_KEY_PASSPHRASE = env("SYMPHONY_SIGNING_KEY_PASSPHRASE", "")

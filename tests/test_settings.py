@@ -65,7 +65,8 @@ SHOW_STORAGE = (
     "from django.conf import settings; from symphony_portal.lib.storage import private_storage; "
     "s = private_storage(); print(type(s).__name__, s.bucket_name, s.endpoint_url, s.region_name, "
     "s.default_acl, s.querystring_auth, s.file_overwrite, settings.SESSION_ENGINE, settings.TASKS); "
-    "from axes.conf import settings as axes; print(axes.AXES_HANDLER)\n"
+    "from axes.conf import settings as axes; print(axes.AXES_HANDLER); "
+    "from django.core.cache import caches; c = caches['default']; print(type(c).__name__, c._table)\n"
     "try:\n    s.url('evidence/x')\nexcept ValueError as error:\n    print('no url:', error)"
 )
 
@@ -79,7 +80,7 @@ def test_it_passes_the_deploy_check_on_several_hosts_with_a_bucket():
 def test_it_keeps_private_files_in_the_private_bucket_and_request_state_in_the_database():
     result = manage("shell", "--no-imports", "-c", SHOW_STORAGE, env=SEVERAL_HOSTS_ENV)
     assert result.returncode == 0, result.stderr
-    storage, axes_handler, no_url = result.stdout.strip().splitlines()
+    storage, axes_handler, cache, no_url = result.stdout.strip().splitlines()
     assert storage.startswith(
         "PrivateS3Storage symphony-portal-private https://objects.symphony.example eu-west-2 "
         "private True False "
@@ -87,6 +88,8 @@ def test_it_keeps_private_files_in_the_private_bucket_and_request_state_in_the_d
     ), storage
     # The portal's handler (its own limits per account and per address) keeps its counts in the database.
     assert axes_handler == "symphony_portal.trust.throttling.PortalAxesHandler"
+    # The one cache is a table in the shared database, not each process's memory.
+    assert cache == "DatabaseCache portal_cache"
     assert no_url.startswith("no url: Private files have no address")
 
 

@@ -320,6 +320,50 @@ def test_it_keeps_no_file_on_any_host_and_gives_the_bucket_no_public_address(sha
     shutil.rmtree(shared[0] / "setup", ignore_errors=True)
 
 
+def test_it_shares_the_cache_between_hosts(shared, hosts):
+    """What one host caches (an adopted version's rendered text) is what another host serves.
+
+    Host A reads the policy first and fills the cache; a third process then swaps the cached body for a
+    marker, straight in the cache (as only a shared cache allows); host B's page shows the marker, so it
+    came from the entry another process wrote, not from B's own memory or a recomputation.
+    """
+    import sqlite3
+
+    root, _environment = shared
+    url = "/policies/social-media-policy/"
+    reader_on_a = hosts[0].signed_in(REPORTER)
+    page_on_a = reader_on_a.get(hosts[0].base + url, timeout=20)
+    assert page_on_a.status_code == 200 and "Download PDF" in page_on_a.text
+    with sqlite3.connect(root / "shared.sqlite3") as database:
+        keys = [key for (key,) in database.execute("SELECT cache_key FROM portal_cache")]
+    assert any("policies:fingerprint" in key for key in keys), keys
+    (body_key,) = [key for key in keys if "policy_version_body" in key]
+
+    environment, local = host_environment(shared, "cache-writer")
+    swap = (
+        "from django.core.cache import cache; "
+        f"key = {body_key.split(':', 2)[2]!r}; "  # without the cache's own ':1:' version prefix
+        "assert cache.get(key) is not None; cache.set(key, '<p>Served from the shared cache.</p>', None)"
+    )
+    try:
+        subprocess.run(
+            [sys.executable, "manage.py", "shell", "--no-imports", "-c", swap],
+            cwd=settings.BASE_DIR,
+            env=environment,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        page_on_b = hosts[1].signed_in(REPORTER).get(hosts[1].base + url, timeout=20)
+        assert page_on_b.status_code == 200
+        assert "Served from the shared cache." in page_on_b.text
+    finally:
+        with sqlite3.connect(root / "shared.sqlite3") as database:
+            database.execute("DELETE FROM portal_cache")
+    assert "Served from the shared cache." not in hosts[1].signed_in(REPORTER).get(hosts[1].base + url).text
+    shutil.rmtree(local, ignore_errors=True)
+
+
 def test_it_backs_up_the_bucket_with_the_database(shared, s3_server, tmp_path):
     import tarfile
 

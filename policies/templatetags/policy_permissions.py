@@ -8,4 +8,3 @@ register = template.Library()
 
 register.filter("can_manage_reviews", permissions.can_manage_reviews)
 register.filter("can_see_exports", permissions.can_see_exports)
-register.filter("can_prepare_signoff_pack", permissions.can_prepare_signoff_pack)

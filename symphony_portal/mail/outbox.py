@@ -12,9 +12,18 @@ dies the next moment. ``deliver_due`` (run by the task) sends due rows over one 
 
 Two workers never send the same row: each claims a batch of due rows (``SELECT ... FOR UPDATE SKIP
 LOCKED``, then marks them as held for a lease) and only the holder may mark them sent. A worker that dies
-mid-batch leaves its rows held until the lease ends; another worker then sends them. The one case of a
-duplicate: the server received a message but the connection dropped before its "250 OK" reached us, so
-we cannot know it arrived and send it again (at most one duplicate per dropped connection).
+mid-batch leaves its rows held until the lease ends; another worker then sends them.
+
+Speed: a batch goes over one connection, and the messages the server accepted are recorded together, one
+UPDATE (one commit) per ``RECORD_EVERY`` messages and at the end of each batch, instead of one per
+message; a refusal or a retry is recorded at once, on its own (it carries the server's answer).
+
+Duplicates, the two cases: the server received a message but the connection dropped before its "250 OK"
+reached us, so we cannot know it arrived and send it again (at most one duplicate per dropped connection;
+the messages sent before the drop are recorded as sent). And a worker killed outright (SIGKILL, the host
+lost) between sending and recording: the messages it had sent but not yet recorded, at most
+``RECORD_EVERY`` of them, are sent again by the worker that takes its rows over after the lease. A worker
+asked to stop (SIGTERM) finishes its task, so records everything.
 """
 
 import hashlib
@@ -36,6 +45,8 @@ from .models import OutgoingEmail
 logger = logging.getLogger(__name__)
 
 CLAIM_BATCH = 50  # rows a worker holds at once: a dead worker delays at most these until its lease ends
+# Accepted messages recorded as sent in one UPDATE: the most a killed worker can leave sent but unrecorded.
+RECORD_EVERY = 25
 KEY_LENGTH = OutgoingEmail._meta.get_field("dedupe_key").max_length
 
 
@@ -191,21 +202,26 @@ def _claim(worker: str, now: datetime) -> list[OutgoingEmail]:
     for attempt in range(5):
         try:
             with transaction.atomic():
-                ids = list(
+                rows = list(
                     OutgoingEmail.objects.due(now)
                     .select_for_update(skip_locked=True)
-                    .order_by("next_attempt_at", "pk")
-                    .values_list("pk", flat=True)[:CLAIM_BATCH]
+                    .order_by("next_attempt_at", "pk")[:CLAIM_BATCH]
                 )
-                if not ids:
+                if not rows:
                     return []
                 # The condition is checked again by the UPDATE itself, so that where row locks do not
                 # exist (SQLite) two workers still cannot both hold a row.
-                OutgoingEmail.objects.due(now).filter(pk__in=ids).update(
-                    claimed_by=worker, claimed_until=now + lease()
+                held = (
+                    OutgoingEmail.objects.due(now)
+                    .filter(pk__in=[row.pk for row in rows])
+                    .update(claimed_by=worker, claimed_until=now + lease())
                 )
+            if held == len(rows):  # all of them ours (always so with row locks): no need to read them again
+                return rows
             return list(
-                OutgoingEmail.objects.filter(pk__in=ids, claimed_by=worker).order_by("next_attempt_at", "pk")
+                OutgoingEmail.objects.filter(pk__in=[row.pk for row in rows], claimed_by=worker).order_by(
+                    "next_attempt_at", "pk"
+                )
             )
         except OperationalError:  # SQLite: another writer got there first; take the next batch
             if attempt == 4:
@@ -219,15 +235,28 @@ def _release(rows: list[OutgoingEmail], worker: str) -> None:
     )
 
 
+def _done_fields(now: datetime) -> dict:
+    return {"attempts": F("attempts") + 1, "last_attempt_at": now, "claimed_by": "", "claimed_until": None}
+
+
+def _record_sent(ids: list[int], worker: str, now: datetime) -> None:
+    """Mark the messages the server accepted as sent, in one UPDATE (only rows this worker still holds).
+
+    server_answer keeps what the server said on an earlier try (why it took more than one). The text
+    goes: it may hold a sign-in link (a password reset, an invitation) that must not outlive its delivery
+    in the database; who was sent what about what stays.
+    """
+    if ids:
+        OutgoingEmail.objects.filter(pk__in=ids, claimed_by=worker).update(
+            **_done_fields(now), status=OutgoingEmail.Status.SENT, sent_at=now, body="", html=""
+        )
+
+
 def _record(row: OutgoingEmail, worker: str, outcome: str, answer: str, now: datetime) -> None:
+    """Record one message's try that the server did not accept: retrying after a back-off, or failed."""
     attempts = row.attempts + 1
-    fields = {"attempts": F("attempts") + 1, "last_attempt_at": now, "claimed_by": "", "claimed_until": None}
-    if outcome == _Outcome.SENT:
-        # server_answer keeps what the server said on an earlier try (why it took more than one). The
-        # text goes: it may hold a sign-in link (a password reset, an invitation) that must not outlive
-        # its delivery in the database; who was sent what about what stays.
-        fields.update(status=OutgoingEmail.Status.SENT, sent_at=now, body="", html="")
-    elif outcome == _Outcome.RETRY and attempts < settings.PORTAL_MAIL_MAX_ATTEMPTS:
+    fields = _done_fields(now)
+    if outcome == _Outcome.RETRY and attempts < settings.PORTAL_MAIL_MAX_ATTEMPTS:
         fields.update(
             status=OutgoingEmail.Status.RETRYING,
             next_attempt_at=now + backoff(attempts),
@@ -271,6 +300,12 @@ def deliver_due(*, now: datetime | None = None) -> DeliveryRun:
     run = DeliveryRun()
     worker = uuid.uuid4().hex
     connection = None
+    sent: list[int] = []  # accepted by the server, not yet recorded (see RECORD_EVERY)
+
+    def record_sent() -> None:
+        _record_sent(sent, worker, now or timezone.now())
+        sent.clear()
+
     try:
         while not run.server_unreachable:
             current = now or timezone.now()
@@ -281,6 +316,7 @@ def deliver_due(*, now: datetime | None = None) -> DeliveryRun:
             for position, row in enumerate(rows):
                 moment = now or timezone.now()
                 if moment >= current + lease() - margin:  # our hold is ending: let another worker take over
+                    record_sent()
                     _release(rows[position:], worker)
                     break
                 if connection is None:
@@ -305,17 +341,23 @@ def deliver_due(*, now: datetime | None = None) -> DeliveryRun:
                         _close(connection)
                         connection = None
                 else:
-                    outcome, answer = _Outcome.SENT, ""
-                _record(row, worker, outcome, answer, moment)
-                if outcome == _Outcome.SENT:
+                    sent.append(row.pk)
                     run.sent += 1
-                elif outcome == _Outcome.FAIL:
+                    if len(sent) >= RECORD_EVERY:
+                        record_sent()
+                    continue
+                _record(row, worker, outcome, answer, moment)
+                if outcome == _Outcome.FAIL:
                     run.failed += 1
                 else:
                     run.retrying += 1
+            record_sent()  # before the next claim: a batch is recorded before another is taken
     finally:
-        if connection is not None:
-            _close(connection)
+        try:
+            record_sent()  # whatever ended the run (an error, the database gone), what was sent is said so
+        finally:
+            if connection is not None:
+                _close(connection)
     schedule_follow_up(now=now or timezone.now(), server_unreachable=run.server_unreachable)
     logger.info(
         "Mail delivery: %s sent, %s to retry, %s failed%s",

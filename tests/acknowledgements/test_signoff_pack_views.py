@@ -178,7 +178,7 @@ def test_it_shows_a_build_whose_worker_went_silent_as_failed_and_lets_hr_prepare
     client.force_login(hr)
     assert "The pack is being made" in page(client, seed_version)
 
-    silent_since = timezone.now() - PackJob.STALE_AFTER - timedelta(seconds=1)
+    silent_since = timezone.now() - PackJob.stale_after() - timedelta(seconds=1)
     PackJob.objects.filter(pk=job.pk).update(heartbeat_at=silent_since)
     text = page(client, seed_version)
     assert "gave no sign of life after" in text and "Failed" in text
@@ -388,3 +388,4 @@ def test_it_records_policy_pdf_downloads_and_lists_exports_for_hr(client, teache
     client.force_login(hr)
     page_text = client.get("/exports/").content.decode()
     assert export.file_sha256 in page_text and teacher.full_name in page_text and "Policy PDF" in page_text
+    assert "Prepare a signed-off review pack" in page_text  # acknowledgements' rule, asked by its tag

@@ -126,7 +126,7 @@ def test_it_builds_the_pack_in_a_separate_worker_process(hr, seed_version):
 
 
 @needs_postgres
-def test_it_fails_a_build_whose_worker_was_killed_and_builds_it_again(hr, seed_version, monkeypatch):
+def test_it_fails_a_build_whose_worker_was_killed_and_builds_it_again(hr, seed_version, settings):
     prepare(hr, seed_version)
     worker = start_worker()
     try:
@@ -139,14 +139,15 @@ def test_it_fails_a_build_whose_worker_was_killed_and_builds_it_again(hr, seed_v
 
     dead = PackJob.objects.get()
     assert dead.state == PackJob.State.RUNNING and not dead.is_stalled  # its heartbeat is fresh yet
-    monkeypatch.setattr(PackJob, "STALE_AFTER", PackJob.STALE_AFTER / 600)  # 0.1 s, not a minute
+    stale_after = settings.SIGNOFF_PACK_STALE_AFTER_SECONDS
+    settings.SIGNOFF_PACK_STALE_AFTER_SECONDS = 0.1  # not a minute
     time.sleep(0.3)
     assert dead.shown_state == PackJob.State.FAILED and "gave no sign of life" in dead.shown_message
 
     prepare(hr, seed_version)  # HR prepares it again
     dead.refresh_from_db()
     assert dead.state == PackJob.State.FAILED
-    monkeypatch.undo()  # the second build must not look silent itself
+    settings.SIGNOFF_PACK_STALE_AFTER_SECONDS = stale_after  # the second build must not look silent itself
     worker = start_worker("--batch")
     try:
         output, _ = worker.communicate(timeout=120)

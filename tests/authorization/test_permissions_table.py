@@ -63,7 +63,6 @@ TABLE = {
     "policies.can_manage_reviews": ((), {"hr"}),
     "policies.can_follow_reviews": ((), {"hr", "exec_head"}),
     "policies.can_see_exports": ((), {"hr"}),
-    "policies.can_prepare_signoff_pack": ((), {"hr", "exec_head"}),
     # reports (no case exists here; the Chair and HR with a case are below)
     "reports.can_report": ((), SIGNED_IN),
     "reports.can_handle_every_case": ((), {"exec_head"}),

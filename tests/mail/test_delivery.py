@@ -213,3 +213,72 @@ def test_errors_mailed_to_the_admins_go_through_the_outbox_too(settings, smtp_se
     assert email.subject.endswith("Server error")
     deliver()
     assert smtp_server.recipients == ["ops@symphony.test"]
+
+
+def test_it_records_accepted_messages_together_not_one_update_each(settings, servers):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    addresses = queue_people(60)
+    server = use(SMTPServer(refuse={"person007@symphony.test"}), settings)
+    servers.append(server)
+    with CaptureQueriesContext(connection) as queries:
+        run = deliver()
+    assert (run.sent, run.failed) == (59, 1)
+    assert Counter(server.recipients) == Counter(a for a in addresses if a != "person007@symphony.test")
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    sent_updates = [sql for sql in updates if "'sent'" in sql or "sent_at" in sql]
+    # Two batches (50 + 10): the first recorded as sent at 25 and 50 accepted messages, the second at its
+    # end; the refusal on its own; the two claims. One UPDATE per message was 60.
+    assert len(sent_updates) == 3, sent_updates
+    assert len(updates) == 3 + 1 + 2, updates
+    sent = OutgoingEmail.objects.filter(status=Status.SENT)
+    assert sent.count() == 59
+    assert not sent.exclude(body="").exists() and not sent.filter(sent_at=None).exists()
+    assert set(sent.values_list("attempts", "claimed_by", "claimed_until").distinct()) == {(1, "", None)}
+    refused = OutgoingEmail.objects.get(to="person007@symphony.test")
+    assert refused.status == Status.FAILED and refused.server_answer.startswith("550")
+
+
+class Killed(BaseException):
+    """The worker's process killed outright (SIGKILL): nothing after this point runs, not even `finally`."""
+
+
+def test_a_killed_worker_leaves_at_most_record_every_messages_to_be_sent_again(
+    settings, servers, monkeypatch
+):
+    from django.core.mail.backends.smtp import EmailBackend
+
+    addresses = queue_people(60)
+    server = use(SMTPServer(), settings)
+    servers.append(server)
+    killed_after = outbox.RECORD_EVERY + 12  # sent, of which the last 12 not yet recorded
+    real_record_sent, real_send = outbox._record_sent, EmailBackend.send_messages
+    state = {"sent": 0, "dead": False}
+
+    def record_sent(*args):
+        if not state["dead"]:  # a dead process writes nothing more
+            real_record_sent(*args)
+
+    def send_messages(self, messages):
+        if state["sent"] == killed_after:
+            state["dead"] = True
+            raise Killed
+        state["sent"] += len(messages)
+        return real_send(self, messages)
+
+    monkeypatch.setattr(outbox, "_record_sent", record_sent)
+    monkeypatch.setattr(EmailBackend, "send_messages", send_messages)
+    with pytest.raises(Killed):
+        deliver()
+    monkeypatch.undo()
+    assert OutgoingEmail.objects.filter(status=Status.SENT).count() == outbox.RECORD_EVERY
+    # The dead worker's batch (the first CLAIM_BATCH rows) is held until its lease ends: only the rest go...
+    assert deliver().sent == 60 - outbox.CLAIM_BATCH
+    run = deliver(now=timezone.now() + outbox.lease() + timedelta(minutes=1))  # ...then another sends them
+    received = Counter(server.recipients)
+    assert set(received) == set(addresses) and all(n <= 2 for n in received.values())
+    duplicates = sum(n - 1 for n in received.values())
+    assert duplicates == 12 <= outbox.RECORD_EVERY  # documented: at most RECORD_EVERY per killed worker
+    assert run.sent == outbox.CLAIM_BATCH - outbox.RECORD_EVERY  # the 12 sent unrecorded, the 13 never sent
+    assert OutgoingEmail.objects.filter(status=Status.SENT).count() == 60
