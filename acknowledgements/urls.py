@@ -18,6 +18,8 @@ urlpatterns = [
 ]
 urlpatterns += [
     # The signed-off review pack (HR and the Executive Head Teacher), made off the request path.
+    # The record of exports (HR), with a download link for each pack still stored.
+    path("exports/", views.export_list, name="exports"),
     path("signoff-packs/", views.signoff_pack_index, name="signoff_pack_index"),
     path("signoff-packs/versions/<int:version_pk>/", views.signoff_pack, name="signoff_pack"),
     path(

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from policies import permissions as policy_permissions
 from policies import services as policy_services
 from policies.models import ExportKind, PolicyVersion
 from policies.selectors import fingerprint, outline
@@ -19,6 +20,7 @@ from symphony_portal.lib.downloads import ranged_pdf_response
 from symphony_portal.trust.models import School
 
 from . import pack, pack_jobs, permissions, services
+from .exports import export_rows
 from .models import Acknowledgement, PackJob, statement_for
 from .selectors import (
     CENTRAL_TEAM,
@@ -255,6 +257,17 @@ def register_csv(request):
     _trust_wide_scope(request.user)
     filename = f"acknowledgements-register-{timezone.localdate():%Y-%m-%d}.csv"
     return csv_response(filename, REGISTER_HEADER, register_rows(published_versions()))
+
+
+@login_required
+def export_list(request):
+    """Every document that left the portal, one row each (made or downloaded), with the packs still stored."""
+    policy_permissions.check_can_see_exports(request.user)
+    return render(
+        request,
+        "acknowledgements/export_list.html",
+        {"rows": export_rows(), "keep": PackJob.KEEP_PER_VERSION},
+    )
 
 
 # --- The signed-off review pack ---------------------------------------------------------------------------
