@@ -1,4 +1,4 @@
-""""Send reminders now" in real Chromium: a Head on a phone reminds her school after the preview; HR
+""" "Send reminders now" in real Chromium: a Head on a phone reminds her school after the preview; HR
 reminds the whole trust, then one school; a second press sends nothing. axe-core on every page."""
 
 import pytest

@@ -70,7 +70,7 @@ def test_it_lets_hr_prepare_and_download_the_signoff_pack(
     assert PackJob.objects.get().state == PackJob.State.DONE
     assert PolicyExport.objects.filter(exported_by=hr).count() == 2  # made, then downloaded
 
-    page.get_by_role("link", name="Exports").click()
+    page.get_by_role("link", name="Exports", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Exports")
     # One row per export, each saying what it was: the pack made, then HR's download of it.
     expect(page.get_by_role("cell", name=re.compile("^Sign-off pack made"))).to_have_count(1)
