@@ -110,6 +110,9 @@ class Reminder(AppendOnlyModel):
     )
     outstanding_count = models.PositiveIntegerField(default=0, help_text="For a note to a Head.")
     sent_at = models.DateTimeField(default=timezone.now)
+    # One reminder per recipient, version, kind and day: a second run (a second click, two people pressing
+    # "Send reminders now" at once, cron on two hosts) records nothing new (empty on older rows).
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True, editable=False)
 
     objects = AppendOnlyQuerySet.as_manager()
     append_only_message = "A reminder sent is a permanent record: it cannot be changed or deleted."

@@ -88,9 +88,11 @@ def heading_line(columns) -> str:
     return line([title for title, _width in columns], columns)
 
 
-def pack_filename(version: PolicyVersion, today=None) -> str:
-    """social-media-policy-2016-2019-signoff-2026-11-25.pdf"""
-    return version_pdf_filename(version, suffix=f"signoff-{(today or timezone.localdate()):%Y-%m-%d}")
+def pack_filename(version: PolicyVersion, made_at: datetime | None = None) -> str:
+    """social-media-policy-2016-2019-signoff-2026-11-25-143205.pdf: the local time it was made, to the second,
+    so two packs of a version made the same day have different names (finish_pack_job makes sure)."""
+    made_at = timezone.localtime(made_at or timezone.now())
+    return version_pdf_filename(version, suffix=f"signoff-{made_at:%Y-%m-%d-%H%M%S}")
 
 
 def _humanise(value: str) -> str:
@@ -254,7 +256,7 @@ def build_signoff_pack(
         pdf = sign_pdf(pdf, reason=f"Signed-off review pack of {version}")
     return SignoffPack(
         content=pdf,
-        filename=pack_filename(version, context["today"]),
+        filename=pack_filename(version, context["made_at"]),
         signed=signed,
         register_rows=context["acknowledged_count"] + context["outstanding_count"],
     )

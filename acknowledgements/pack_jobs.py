@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from policies import services as policy_services
-from policies.models import ExportKind, PolicyVersion
+from policies.models import ExportKind, PolicyExport, PolicyVersion
 from symphony_portal.lib.storage import private_storage
 from symphony_portal.trust.models import User
 
@@ -161,7 +161,7 @@ def finish_pack_job(job: PackJob, pack: SignoffPack) -> PackJob:
                 locked.version,
                 kind=ExportKind.SIGNOFF_PACK,
                 content=pack.content,
-                filename=pack.filename,
+                filename=_unique_filename(pack.filename),
                 signed=pack.signed,
                 by=locked.requested_by,
             )
@@ -175,6 +175,24 @@ def finish_pack_job(job: PackJob, pack: SignoffPack) -> PackJob:
         storage.delete(name)
         raise
     return locked
+
+
+def _unique_filename(filename: str) -> str:
+    """The pack's name, with "-2", "-3"... if a pack of that name was made already (the same second).
+
+    Packs of one version are made one at a time (the one-build-per-version constraint), and the name
+    carries the version: so no other pack can take the name between this look and the insert.
+    """
+    taken = set(
+        PolicyExport.objects.filter(
+            kind=ExportKind.SIGNOFF_PACK, filename__startswith=filename.removesuffix(".pdf")
+        ).values_list("filename", flat=True)
+    )
+    stem, n, candidate = filename.removesuffix(".pdf"), 1, filename
+    while candidate in taken:
+        n += 1
+        candidate = f"{stem}-{n}.pdf"
+    return candidate
 
 
 def _keep_newest_packs(version_pk: int) -> None:

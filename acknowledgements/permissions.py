@@ -44,3 +44,23 @@ def can_use_signoff_packs(user: Person) -> bool:
 def check_can_use_signoff_packs(user: Person) -> None:
     if not can_use_signoff_packs(user):
         raise PermissionDenied("Only HR and the Executive Head Teacher can make the sign-off pack.")
+
+
+def can_send_reminders_to_trust(user: Person) -> bool:
+    """ "Send reminders now" to everyone outstanding in the trust: HR and the Executive Head."""
+    return can_see_trust_compliance(user)
+
+
+def check_can_send_reminders_to_trust(user: Person) -> None:
+    if not can_send_reminders_to_trust(user):
+        raise PermissionDenied("Only HR and the Executive Head Teacher can remind the whole trust.")
+
+
+def can_send_reminders_to_school(user: Person, school: School) -> bool:
+    """ "Send reminders now" to one school's outstanding people: its Heads, HR and the Executive Head."""
+    return can_see_school_compliance(user, school)
+
+
+def check_can_send_reminders_to_school(user: Person, school: School) -> None:
+    if not can_send_reminders_to_school(user, school):
+        raise PermissionDenied("Only the school's Head, HR and the Executive Head can remind its people.")

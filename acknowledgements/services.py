@@ -11,9 +11,10 @@ from django.utils import timezone
 from policies.models import PolicyVersion
 from policies.selectors import fingerprint
 from symphony_portal.lib import emails
-from symphony_portal.trust.models import Role, User
+from symphony_portal.trust.models import Role, School, User
 
 from .models import Acknowledgement, Reminder, statement_for
+from .permissions import check_can_send_reminders_to_school, check_can_send_reminders_to_trust
 from .selectors import CENTRAL_TEAM, outstanding_with_reminders, published_versions
 
 
@@ -74,6 +75,7 @@ class ReminderPlan:
     lines: list[str] = field(default_factory=list)
     people: int = 0
     heads: int = 0
+    skipped: int = 0  # outstanding people not reminded now: they had one within the interval
 
     def add(self, message, record: Reminder, line: str) -> None:
         self.messages.append(message)
@@ -83,10 +85,13 @@ class ReminderPlan:
     @property
     def dedupe_keys(self) -> list[str]:
         """One key per reminder and day: whatever runs the command again that day, nothing is queued twice."""
-        return [
-            f"acknowledgement-reminder:{r.version_id}:{r.about}:{r.school_id or '-'}:{r.sent_at:%Y-%m-%d}"
-            for r in self.records
-        ]
+        return [_day_key(r) for r in self.records]
+
+
+def _day_key(reminder: Reminder) -> str:
+    """The reminder's key for its day (the outbox adds the address; the Reminder row adds the recipient)."""
+    r = reminder
+    return f"acknowledgement-reminder:{r.version_id}:{r.about}:{r.school_id or '-'}:{r.sent_at:%Y-%m-%d}"
 
 
 def _heads_by_school() -> dict[int | None, list[User]]:
@@ -109,9 +114,17 @@ def _last_sent(about: str, version: PolicyVersion) -> dict[tuple[int, int | None
     return last
 
 
-def plan_reminders(*, now: datetime | None = None) -> ReminderPlan:
-    """The reminders due now: each outstanding person at most once every N days, and each Head (at most
-    as often) about their people still outstanding after M reminders."""
+def plan_reminders(
+    *, now: datetime | None = None, school: School | None = None, with_messages: bool = True
+) -> ReminderPlan:
+    """The reminders due now: THE reminder rule, used by the command (cron) and "Send reminders now".
+
+    Each outstanding person is reminded at most once every ACKNOWLEDGEMENT_REMINDER_DAYS days (those
+    reminded within the interval are counted in ``skipped``), and each Head (at most as often) hears about
+    their people still outstanding after ACKNOWLEDGEMENT_REMINDERS_BEFORE_HEAD reminders. ``school``
+    limits the run to that school's people (and its Heads' notes); None is the whole trust, the central
+    team included. ``with_messages=False`` counts without rendering the emails (the preview page).
+    """
     now = now or timezone.now()
     every = timedelta(days=settings.ACKNOWLEDGEMENT_REMINDER_DAYS)
     after = settings.ACKNOWLEDGEMENT_REMINDERS_BEFORE_HEAD
@@ -121,10 +134,13 @@ def plan_reminders(*, now: datetime | None = None) -> ReminderPlan:
         link = emails.absolute_url("acknowledgements:acknowledge", version.pk)
         overdue: dict[int | None, list[User]] = {}
         people = outstanding_with_reminders(version).select_related("school").order_by("full_name", "pk")
+        if school is not None:
+            people = people.filter(school=school)
         for person in people:
             if person.reminders_sent >= after:
                 overdue.setdefault(person.school_id, []).append(person)
             if person.last_reminded_at and person.last_reminded_at > now - every:
+                plan.skipped += 1
                 continue
             plan.people += 1
             plan.add(
@@ -132,7 +148,9 @@ def plan_reminders(*, now: datetime | None = None) -> ReminderPlan:
                     "acknowledgement_reminder",
                     to=[person.email],
                     context={"person": person, "version": version, "link": link},
-                ),
+                )
+                if with_messages
+                else None,
                 Reminder(recipient=person, version=version, about=Reminder.About.OWN, sent_at=now),
                 f"reminder to {person.email} about {version}",
             )
@@ -148,7 +166,9 @@ def plan_reminders(*, now: datetime | None = None) -> ReminderPlan:
                     continue
                 plan.heads += 1
                 plan.add(
-                    emails.build(
+                    None
+                    if not with_messages
+                    else emails.build(
                         "acknowledgements_outstanding_head",
                         to=[head.email],
                         context={
@@ -177,22 +197,32 @@ def plan_reminders(*, now: datetime | None = None) -> ReminderPlan:
     return plan
 
 
-def queue_reminders(*, now: datetime | None = None) -> ReminderPlan:
+def queue_reminders(
+    *, now: datetime | None = None, school: School | None = None, by: User | None = None
+) -> ReminderPlan:
     """Plan the reminders due now and queue them, with their records ("reminder queued"), in one transaction.
 
-    The live versions are locked first: a second run at the same moment (cron on two hosts) waits for
+    ``by`` is the person pressing "Send reminders now" (None for the command), held to the permission
+    to remind ``school`` (None: the whole trust). The live versions are locked
+    first: a second run at the same moment (cron on two hosts, two people pressing the button) waits for
     this one, then plans with its records in view and finds nothing due. The outbox delivers the emails
-    and retries them while the mail server is away; the dedupe keys make a second run the same day queue
-    nothing even where row locks do not exist (SQLite).
+    and retries them while the mail server is away. Where row locks do not exist (SQLite) the day's
+    unique keys decide: the outbox's and the reminders' own, so a run racing this one writes nothing twice.
     """
+    if by is not None and school is None:
+        check_can_send_reminders_to_trust(by)
+    elif by is not None:
+        check_can_send_reminders_to_school(by, school)
     with transaction.atomic():
         list(
             PolicyVersion.objects.select_for_update()
             .filter(status=PolicyVersion.Status.PUBLISHED)
             .order_by("pk")
         )
-        plan = plan_reminders(now=now)
+        plan = plan_reminders(now=now, school=school)
         if plan.messages:
             emails.send_batch(plan.messages, dedupe_keys=plan.dedupe_keys)
-            Reminder.objects.bulk_create(plan.records, batch_size=500)
+            for record in plan.records:
+                record.dedupe_key = f"{_day_key(record)}:{record.recipient_id}"
+            Reminder.objects.bulk_create(plan.records, batch_size=500, ignore_conflicts=True)
     return plan

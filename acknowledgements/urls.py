@@ -12,9 +12,14 @@ urlpatterns = [
     path("compliance/central-team/", views.compliance_central, name="compliance_central"),
     path("outstanding/", views.outstanding_list, name="outstanding"),
     path("register.csv", views.register_csv, name="register_csv"),
+    # "Send reminders now": a preview (GET), then the send (POST); the whole trust or one school.
+    path("reminders/", views.send_reminders, name="reminders"),
+    path("reminders/schools/<slug:slug>/", views.send_reminders, name="reminders_school"),
 ]
 urlpatterns += [
     # The signed-off review pack (HR and the Executive Head Teacher), made off the request path.
+    # The record of exports (HR), with a download link for each pack still stored.
+    path("exports/", views.export_list, name="exports"),
     path("signoff-packs/", views.signoff_pack_index, name="signoff_pack_index"),
     path("signoff-packs/versions/<int:version_pk>/", views.signoff_pack, name="signoff_pack"),
     path(

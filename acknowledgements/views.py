@@ -1,21 +1,26 @@
 import hashlib
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from policies import permissions as policy_permissions
 from policies import services as policy_services
 from policies.models import ExportKind, PolicyVersion
 from policies.selectors import fingerprint, outline
 from symphony_portal.lib.csv_export import csv_response
 from symphony_portal.lib.downloads import ranged_pdf_response
+from symphony_portal.trust.models import School
 
 from . import pack, pack_jobs, permissions, services
+from .exports import export_rows
 from .models import Acknowledgement, PackJob, statement_for
 from .selectors import (
     CENTRAL_TEAM,
@@ -178,11 +183,91 @@ def outstanding_list(request):
     return render(request, "acknowledgements/outstanding_list.html", {"blocks": blocks})
 
 
+# --- Send reminders now ----------------------------------------------------------------------------------
+
+
+def _reminders_url(school) -> str:
+    if school is None:
+        return reverse("acknowledgements:reminders")
+    return reverse("acknowledgements:reminders_school", args=[school.slug])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def send_reminders(request, slug=None):
+    """The preview of "Send reminders now" (how many get one, how many are skipped) and, on POST, the send.
+
+    The same rule as the reminder command (services.plan_reminders); the emails go to the outbox in the
+    transaction that records them, and the worker delivers them: the request never waits for a mail server.
+    """
+    school = None
+    if slug is not None:
+        scope = compliance_scope(request.user)  # 404 for whoever has no compliance page at all
+        school = next((s for s in scope.schools if s.slug == slug), None)
+        if school is None:  # another school's: as if it did not exist, like its compliance page
+            raise Http404("No such school in your compliance pages.")
+    elif request.GET.get("school"):  # the "one school" picker of the whole-trust preview
+        permissions.check_can_send_reminders_to_trust(request.user)
+        chosen = School.objects.filter(slug=request.GET["school"]).first()
+        if chosen is None:
+            raise Http404("No such school.")
+        return redirect(_reminders_url(chosen))
+    if school is None:
+        permissions.check_can_send_reminders_to_trust(request.user)
+    else:
+        permissions.check_can_send_reminders_to_school(request.user, school)
+    where = school.name if school else "the whole trust"
+    if request.method == "POST":
+        plan = services.queue_reminders(school=school, by=request.user)
+        if plan.people or plan.heads:
+            people = f"{plan.people} reminder{'' if plan.people == 1 else 's'}"
+            notes = f" and {plan.heads} note{'' if plan.heads == 1 else 's'} to Heads" if plan.heads else ""
+            messages.success(
+                request,
+                f"{people}{notes} for {where} queued: the portal sends them in the next few minutes.",
+            )
+        else:
+            messages.info(
+                request,
+                f"Nobody at {where} was due a reminder (everyone outstanding had one in the last "
+                f"{settings.ACKNOWLEDGEMENT_REMINDER_DAYS} days): nothing was sent.",
+            )
+        return redirect(
+            "acknowledgements:compliance_school" if school else "acknowledgements:outstanding",
+            *([school.slug] if school else []),
+        )
+    plan = services.plan_reminders(school=school, with_messages=False)
+    return render(
+        request,
+        "acknowledgements/reminders_send.html",
+        {
+            "plan": plan,
+            "school": school,
+            "where": where,
+            "every": settings.ACKNOWLEDGEMENT_REMINDER_DAYS,
+            "after": settings.ACKNOWLEDGEMENT_REMINDERS_BEFORE_HEAD,
+            "schools": School.objects.order_by("name") if school is None else [],
+            "action": _reminders_url(school),
+        },
+    )
+
+
 @login_required
 def register_csv(request):
     _trust_wide_scope(request.user)
     filename = f"acknowledgements-register-{timezone.localdate():%Y-%m-%d}.csv"
     return csv_response(filename, REGISTER_HEADER, register_rows(published_versions()))
+
+
+@login_required
+def export_list(request):
+    """Every document that left the portal, one row each (made or downloaded), with the packs still stored."""
+    policy_permissions.check_can_see_exports(request.user)
+    return render(
+        request,
+        "acknowledgements/export_list.html",
+        {"rows": export_rows(), "keep": PackJob.KEEP_PER_VERSION},
+    )
 
 
 # --- The signed-off review pack ---------------------------------------------------------------------------

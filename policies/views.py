@@ -24,7 +24,7 @@ from .forms import (
     StartDraftForm,
     VersionDetailsForm,
 )
-from .models import Clause, ExportKind, Policy, PolicyExport, PolicyVersion
+from .models import Clause, ExportKind, Policy, PolicyVersion
 from .pdf import render_version_pdf
 from .selectors import fingerprint, outline, suggested_next_version
 
@@ -535,7 +535,7 @@ def version_pdf(request, slug, pk):
 
 @login_required
 def export_list(request):
-    """Every document that left the portal (who, when, which version, the file's SHA-256): HR only."""
+    """The record of exports moved to the acknowledgements app, which also knows the stored sign-off packs
+    (acknowledgements/exports.py); old links and bookmarks land there. HR only, as there."""
     permissions.check_can_see_exports(request.user)
-    exports = PolicyExport.objects.select_related("version__policy", "exported_by")[:500]
-    return render(request, "policies/policyexport_list.html", {"exports": exports})
+    return redirect("acknowledgements:exports")

@@ -385,7 +385,8 @@ def test_it_records_policy_pdf_downloads_and_lists_exports_for_hr(client, teache
     assert export.file_sha256 == hashlib.sha256(pdf).hexdigest()
 
     assert client.get("/exports/").status_code == 403
+    assert client.get("/acknowledgements/exports/").status_code == 403
     client.force_login(hr)
-    page_text = client.get("/exports/").content.decode()
+    page_text = client.get("/exports/", follow=True).content.decode()
     assert export.file_sha256 in page_text and teacher.full_name in page_text and "Policy PDF" in page_text
     assert "Prepare a signed-off review pack" in page_text  # acknowledgements' rule, asked by its tag

@@ -76,6 +76,8 @@ TABLE = {
     "acknowledgements.can_see_school_compliance": (("harmony",), {"hr", "exec_head", "head"}),
     "acknowledgements.can_see_compliance": ((), {"hr", "exec_head", "head", "other_head"}),
     "acknowledgements.can_use_signoff_packs": ((), {"hr", "exec_head"}),
+    "acknowledgements.can_send_reminders_to_trust": ((), {"hr", "exec_head"}),
+    "acknowledgements.can_send_reminders_to_school": (("harmony",), {"hr", "exec_head", "head"}),
     # approvals (the request is Tess's, at Harmony, run by Colin and Olive)
     "approvals.can_ask_for_approval": ((), STAFF),
     "approvals.can_decide_requests": ((), {"head", "other_head", "exec_head"}),

@@ -24,7 +24,8 @@ PAGES = {
         "/acknowledgements/compliance/central-team/",
         "/acknowledgements/outstanding/",
         "/acknowledgements/signoff-packs/",
-        "/exports/",
+        "/acknowledgements/exports/",
+        "/acknowledgements/reminders/",
         "/reports/counts/",
         "/mail/delivery/",
         "/people/import/",
@@ -38,6 +39,7 @@ PAGES = {
         "/approvals/due/",
         "/acknowledgements/compliance/",
         "/acknowledgements/compliance/schools/harmony-primary/",
+        "/acknowledgements/reminders/schools/harmony-primary/",
         "/reports/cases/",
     ],
     "tom.baker@symphony.example": [  # member of staff

@@ -63,15 +63,30 @@ def test_it_lets_hr_prepare_and_download_the_signoff_pack(
         page.get_by_role("link", name=re.compile("^Download the PDF")).click()
     download = info.value
     today = timezone.localdate()
-    assert download.suggested_filename == f"social-media-policy-2016-2019-signoff-{today:%Y-%m-%d}.pdf"
+    assert re.fullmatch(
+        rf"social-media-policy-2016-2019-signoff-{today:%Y-%m-%d}-\d{{6}}\.pdf", download.suggested_filename
+    )
     assert Path(download.path()).read_bytes().startswith(b"%PDF-")
     assert PackJob.objects.get().state == PackJob.State.DONE
     assert PolicyExport.objects.filter(exported_by=hr).count() == 2  # made, then downloaded
 
-    page.get_by_role("link", name="Exports").click()
+    page.get_by_role("link", name="Exports", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Exports")
-    expect(page.get_by_role("cell", name=re.compile("Signed-off review pack"))).to_have_count(2)
+    # One row per export, each saying what it was: the pack made, then HR's download of it.
+    expect(page.get_by_role("cell", name=re.compile("^Sign-off pack made"))).to_have_count(1)
+    expect(page.get_by_role("cell", name=re.compile("^Sign-off pack downloaded"))).to_have_count(1)
     assert_no_axe_violations(page, axe)
+    with page.expect_download() as again:
+        page.get_by_role("link", name=re.compile("^Download this pack")).click()
+    assert again.value.suggested_filename == download.suggested_filename
+    assert PolicyExport.objects.filter(exported_by=hr).count() == 3  # the second download, recorded once
+    # On a phone the exports are stacked cards, each value under its column's name; nothing scrolls sideways.
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.reload()
+    expect(page.locator("main table.table-stack")).to_have_count(1)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_no_axe_violations(page, axe)
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto(f"/acknowledgements/signoff-packs/versions/{seed_version.pk}/")

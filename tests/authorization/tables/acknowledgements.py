@@ -9,6 +9,7 @@ from tests.builders import make_version
 SIGNED_IN_200 = {"anonymous": 302, "staff": 200, "governor": 200, "head": 200, "exec_head": 200, "hr": 200}
 TRUST_WIDE = {"anonymous": 302, "staff": 404, "governor": 404, "head": 404, "exec_head": 200, "hr": 200}
 HEADS_AND_TRUST = {**TRUST_WIDE, "head": 200, "other_head": 404}
+SENDERS_OF_ALL = {"anonymous": 302, "staff": 403, "governor": 403, "head": 403, "exec_head": 200, "hr": 200}
 
 
 def build(world) -> None:
@@ -33,6 +34,11 @@ ROWS = {
     "acknowledgements:compliance_central": Row(expect=TRUST_WIDE),
     "acknowledgements:outstanding": Row(expect=TRUST_WIDE),
     "acknowledgements:register_csv": Row(expect=TRUST_WIDE),
+    # "Send reminders now": the whole trust is HR's and the Executive Head's (403 to the rest); a school's
+    # page is its Heads' too (another school's: 404, as its compliance page). Pressing the button (POST) is
+    # refused to the same people: tests/acknowledgements/test_send_reminders_now.py.
+    "acknowledgements:reminders": Row(expect=SENDERS_OF_ALL),
+    "acknowledgements:reminders_school": Row(args=lambda w: ["harmony-primary"], expect=HEADS_AND_TRUST),
 }
 
 EXTRA_CHECKS = [

@@ -57,7 +57,9 @@ ROWS = {
     "acknowledgements:signoff_pack_download": Row(
         args=lambda w: [w.objects["pack_job"].pk], expect=PACK_MAKERS
     ),
-    "policies:export_list": Row(expect=HR_ONLY),
+    # The record of exports lives with the packs now; the old address redirects HR there.
+    "policies:export_list": Row(expect={**HR_ONLY, "hr": 302}),
+    "acknowledgements:exports": Row(expect=HR_ONLY),
 }
 
 EXTRA_CHECKS = [
