@@ -14,6 +14,7 @@ import logging
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -172,7 +173,8 @@ def confirm_people_import(
     plan = people_import.plan(pending.content, importer=by)
     if plan.has_problems:
         raise ValidationError(
-            f"Nothing was imported: the file has {len(plan.problems)} problem(s) to fix first "
+            f"Nothing was imported: the file has {len(plan.problems)} "
+            f"problem{pluralize(len(plan.problems))} to fix first "
             "(see the list with row numbers)."
         )
     if deactivate_missing:
