@@ -208,7 +208,7 @@ def test_it_fits_every_page_of_each_role_on_a_phone_without_accessibility_violat
         assert tables_seen >= 3
 
 
-@pytest.mark.parametrize("email", [STAFF, HEAD, HR])
+@pytest.mark.parametrize("email", [STAFF, HEAD, HR, GOVERNOR])
 def test_it_stacks_and_labels_every_table_without_javascript(
     browser: Browser, live_server, demo_trust, email, csp_violations
 ):
@@ -228,6 +228,6 @@ def test_it_stacks_and_labels_every_table_without_javascript(
             tables_seen += page.locator("main table").count()
             check_fits(page, path, problems)
         assert not problems, "\n".join(problems)
-        assert tables_seen >= 3
+        assert tables_seen >= (1 if email == GOVERNOR else 3)
     finally:
         context.close()
