@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 
@@ -232,13 +233,15 @@ class PackJob(models.Model):
         limit = round(settings.SIGNOFF_PACK_TIMEOUT_SECONDS / 60) or 1
         if self.state == self.State.PENDING and self.deadline_at < now:
             return (
-                f"No worker started this build within {limit} minute(s): the portal's task workers "
+                f"No worker started this build within {limit} minute{pluralize(limit)}: "
+                "the portal's task workers "
                 "(manage.py db_worker) may not be running. Prepare the pack again, and tell the portal's "
                 "administrator if it happens again."
             )
         if self.deadline_at < now:
             return (
-                f"The build took longer than its time limit (about {limit} minute(s)) and was abandoned. "
+                f"The build took longer than its time limit (about {limit} minute{pluralize(limit)}) "
+                "and was abandoned. "
                 "Prepare the pack again; if it fails again, ask the portal's administrator to look at the "
                 "server log."
             )

@@ -1,11 +1,13 @@
 from django import forms
 from django.db import models
+from django.db.models import Q
 
 from symphony_portal.lib.text import CleanTextMixin
 from symphony_portal.trust.models import Kind, User
 
-from .models import EmployeeGroup, SiteApprovalRequest
+from .models import EmployeeGroup, SiteApprovalRequest, runners_reach
 
+NOT_A_RUNNER = "One of the people chosen cannot run this site: choose colleagues from the list."
 YES_NO = [("no", "No"), ("yes", "Yes")]
 
 
@@ -31,15 +33,41 @@ def colleagues():
     return User.objects.active().filter(kind=Kind.EMPLOYEE).select_related("school")
 
 
+def possible_runners(requester: User):
+    """Colleagues a requester may name to run a site: their own school's staff and the central trust team.
+
+    The same rule as ``permissions.can_run_site_for``, as a query: the picker offers no one else and the
+    form accepts no one else.
+    """
+    return (
+        colleagues().filter(Q(school__isnull=True) | Q(school_id=requester.school_id)).order_by("full_name")
+    )
+
+
+RUNNER_RESULTS_LIMIT = 20
+
+
+def find_runners(requester: User, query: str) -> tuple[list[User], int]:
+    """The first colleagues whose name contains every word of ``query``, and how many match in all."""
+    words = query.split()[:5]
+    if not words:
+        return [], 0
+    found = possible_runners(requester)
+    for word in words:
+        found = found.filter(full_name__icontains=word[:100])
+    return list(found[:RUNNER_RESULTS_LIMIT]), found.count()
+
+
 class SiteRequestForm(CleanTextMixin, forms.ModelForm):
     runners = ColleaguesChoiceField(
         queryset=User.objects.none(),
         label="Who will run it",
         help_text=(
-            "At least two named colleagues (you can include yourself), so that the site survives a leaver. "
-            "Hold Ctrl (Cmd on a Mac) to choose more than one."
+            "At least two named colleagues (you can include yourself), so that the site survives a leaver."
         ),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=forms.CheckboxSelectMultiple,
+        # a forged or stale choice (someone outside the requester's school and the central team)
+        error_messages={"invalid_pk_value": NOT_A_RUNNER, "invalid_choice": NOT_A_RUNNER},
     )
     shows_pupil_images = forms.TypedChoiceField(
         label="Will pupils' images appear on the site?",
@@ -78,10 +106,15 @@ class SiteRequestForm(CleanTextMixin, forms.ModelForm):
             "link": "Leave empty if the site does not exist yet: you can add it once it is approved.",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, requester: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["runners"].queryset = colleagues()
-        if self.instance.pk:
+        self.requester = requester
+        self.fields["runners"].queryset = possible_runners(requester)
+        self.fields["runners"].error_messages["invalid_choice"] = (
+            f"Only colleagues {runners_reach(requester)} can run this site: "
+            "one of the people chosen is not, so choose again from the list."
+        )
+        if self.instance.pk and "shows_pupil_images" not in (kwargs.get("initial") or {}):
             self.initial["shows_pupil_images"] = "yes" if self.instance.shows_pupil_images else "no"
 
     def clean_runners(self):

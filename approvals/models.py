@@ -43,6 +43,13 @@ def one_year_after(day: datetime.date) -> datetime.date:
         return day.replace(year=day.year + 1, day=28)
 
 
+def runners_reach(requester: User) -> str:
+    """Where a requester's runners come from, in words: "at Harmony Primary or in the central trust team"."""
+    if requester.school_id is None:
+        return "in the central trust team"
+    return f"at {requester.school.name} or in the central trust team"
+
+
 class Platform(models.TextChoices):
     FACEBOOK = "facebook", "Facebook"
     X = "x", "X (Twitter)"

@@ -59,3 +59,24 @@ def can_record_link(user: Person, request: "SiteApprovalRequest") -> bool:
 def can_download_register(user: Person) -> bool:
     """HR keep the trust's register, so they download it."""
     return _staff(user) and user.is_hr
+
+
+def can_search_runners(user: Person) -> bool:
+    """Whoever may ask for approval may look up the colleagues they can name to run the site."""
+    return can_ask_for_approval(user)
+
+
+def check_can_search_runners(user: Person) -> None:
+    if not can_search_runners(user):
+        raise PermissionDenied("Only staff of the trust look for colleagues to run a site.")
+
+
+def can_run_site_for(person: Person, *, requester: User) -> bool:
+    """A requester names runners still with the trust from their own school or the central trust team.
+
+    The site belongs to the requester's school, so its Head can hold its runners to account; the central
+    team (HR, the Executive Head and their colleagues) can help run any school's site.
+    """
+    if not _staff(person):
+        return False
+    return person.school_id is None or person.school_id == requester.school_id

@@ -11,7 +11,14 @@ from symphony_portal.lib import emails
 from symphony_portal.trust.models import Role, User
 
 from . import permissions
-from .models import EmployeeGroup, GroupHandover, SiteApprovalRequest, SiteEvent, one_year_after
+from .models import (
+    EmployeeGroup,
+    GroupHandover,
+    SiteApprovalRequest,
+    SiteEvent,
+    one_year_after,
+    runners_reach,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -30,13 +37,15 @@ REQUEST_FIELDS = (
 )
 
 
-def _check_runners(runners: list[User]) -> None:
+def _check_runners(runners: list[User], *, requester: User) -> None:
     if len({r.pk for r in runners}) < 2:
         raise ValidationError(
             "Name at least two colleagues who will run the site, so that it survives a leaver."
         )
     if any(not r.is_active for r in runners):
         raise ValidationError("Only colleagues who are still with the trust can run a site.")
+    if any(not permissions.can_run_site_for(r, requester=requester) for r in runners):
+        raise ValidationError(f"Only colleagues {runners_reach(requester)} can run this site.")
 
 
 def _check_images(fields: dict) -> None:
@@ -88,7 +97,7 @@ def submit_request(requester: User, *, runners: list[User], **fields) -> SiteApp
     """Ask the Head of one's school (or the Executive Head) to approve a work-related site."""
     if not permissions.can_ask_for_approval(requester):
         raise PermissionDenied("Only staff of the trust ask for approval of a work-related site.")
-    _check_runners(runners)
+    _check_runners(runners, requester=requester)
     _check_images(fields)
     heads_own_school = requester.school_id is not None and requester.school_id in requester.headed_school_ids
     request = SiteApprovalRequest(
@@ -116,7 +125,7 @@ def resubmit_request(
         raise PermissionDenied("Only the person who asked can change the request.")
     if not request.can_be_changed:
         raise ValidationError("This request can only be changed after the Head asks for changes.")
-    _check_runners(runners)
+    _check_runners(runners, requester=request.requester)
     _check_images(fields)
     for name in REQUEST_FIELDS:
         if name in fields:

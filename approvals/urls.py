@@ -8,6 +8,7 @@ urlpatterns = [
     path("register.csv", views.register_csv, name="register_csv"),
     path("requests/", views.request_list, name="request_list"),
     path("requests/new/", views.request_create, name="request_create"),
+    path("requests/runners/", views.runner_search, name="runner_search"),
     path("requests/<int:pk>/", views.request_detail, name="request_detail"),
     path("requests/<int:pk>/edit/", views.request_edit, name="request_edit"),
     path("requests/<int:pk>/decide/", views.request_decide, name="request_decide"),

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -19,6 +20,8 @@ from .forms import (
     ReviewForm,
     SiteLinkForm,
     SiteRequestForm,
+    find_runners,
+    possible_runners,
 )
 from .models import (
     REVIEW_NOTICE_DAYS,
@@ -26,6 +29,7 @@ from .models import (
     GroupHandover,
     SiteApprovalRequest,
     one_year_after,
+    runners_reach,
 )
 
 PAGE_SIZE = 25
@@ -167,11 +171,61 @@ def request_list(request):
     )
 
 
+RUNNER_SEARCH = "find_runners"  # the name of the form's "Search" button: look for colleagues, send nothing
+
+
+def _request_form(request, *, site: SiteApprovalRequest | None = None, initial: dict) -> SiteRequestForm:
+    """The request form, bound to what was sent, or, after "Search", unbound but keeping what was typed."""
+    user = request.user
+    if request.method != "POST":
+        return SiteRequestForm(instance=site, initial=initial, requester=user)
+    if RUNNER_SEARCH not in request.POST:
+        return SiteRequestForm(request.POST, instance=site, requester=user)
+    # Nothing is saved and no error is shown on a search: the person is still filling the form in.
+    kept = {name: request.POST.get(name, "") for name in SiteRequestForm.base_fields}
+    kept["runners"] = request.POST.getlist("runners")
+    return SiteRequestForm(instance=site, initial=kept, requester=user)
+
+
+def _chosen_runners(form: SiteRequestForm) -> list[User]:
+    """The colleagues ticked so far, read back through the requester's allowed set (never anyone else)."""
+    values = form.data.getlist("runners") if form.is_bound else form.initial.get("runners", [])
+    pks = {int(v.pk if isinstance(v, User) else v) for v in values if str(getattr(v, "pk", v)).isdigit()}
+    return list(possible_runners(form.requester).filter(pk__in=pks))
+
+
+def _form_page(request, form: SiteRequestForm, *, site: SiteApprovalRequest | None):
+    query = (request.POST.get("runner_q") or request.GET.get("runner_q") or "").strip()[:100]
+    chosen = _chosen_runners(form)
+    found, found_count = find_runners(request.user, query)
+    chosen_pks = {p.pk for p in chosen}
+    return render(
+        request,
+        "approvals/siteapprovalrequest_form.html",
+        {
+            "form": form,
+            "site": site,
+            "runner_query": query,
+            "chosen_runners": chosen,
+            "found_runners": [p for p in found if p.pk not in chosen_pks],
+            "found_count": found_count,
+            "found_more": found_count > len(found),
+            "runners_reach": runners_reach(request.user),
+            # named before the rule limited runners to one's school: shown, so nobody vanishes unexplained
+            "runners_out_of_reach": [
+                p
+                for p in (site.runners.order_by("full_name") if site else [])
+                if not permissions.can_run_site_for(p, requester=request.user)
+            ],
+        },
+    )
+
+
 @login_required
 def request_create(request):
     _require_staff(request.user)
-    form = SiteRequestForm(request.POST or None, initial={"runners": [request.user.pk]})
-    if request.method == "POST" and form.is_valid():
+    form = _request_form(request, initial={"runners": [request.user.pk]})
+    if form.is_bound and form.is_valid():
         data = dict(form.cleaned_data)
         runners = list(data.pop("runners"))
         try:
@@ -181,7 +235,23 @@ def request_create(request):
         else:
             messages.success(request, "Your request has been sent for approval.")
             return redirect(site)
-    return render(request, "approvals/siteapprovalrequest_form.html", {"form": form, "site": None})
+    return _form_page(request, form, site=None)
+
+
+@login_required
+def runner_search(request):
+    """Colleagues the signed-in requester may name to run a site, by name: names and schools, nothing else."""
+    permissions.check_can_search_runners(request.user)
+    query = request.GET.get("q", "").strip()[:100]
+    found, count = find_runners(request.user, query)
+    return JsonResponse(
+        {
+            "query": query,
+            "count": count,
+            "shown": len(found),
+            "people": [{"id": p.pk, "name": p.full_name, "school": p.school_name} for p in found],
+        }
+    )
 
 
 def _detail(
@@ -236,8 +306,8 @@ def request_edit(request, pk):
     if not site.can_be_changed:
         messages.error(request, "This request can only be changed after the Head asks for changes.")
         return redirect(site)
-    form = SiteRequestForm(request.POST or None, instance=site, initial={"runners": list(site.runners.all())})
-    if request.method == "POST" and form.is_valid():
+    form = _request_form(request, site=site, initial={"runners": [p.pk for p in site.runners.all()]})
+    if form.is_bound and form.is_valid():
         data = dict(form.cleaned_data)
         runners = list(data.pop("runners"))
         try:
@@ -247,7 +317,7 @@ def request_edit(request, pk):
         else:
             messages.success(request, "Your changed request has been sent for approval again.")
             return redirect(site)
-    return render(request, "approvals/siteapprovalrequest_form.html", {"form": form, "site": site})
+    return _form_page(request, form, site=site)
 
 
 @login_required

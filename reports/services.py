@@ -13,6 +13,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from policies.models import PolicyVersion
@@ -236,7 +237,9 @@ def take_back_evidence(report_pk: int, stored_names: list[str], *, reason: str) 
             report_id=report_pk,
             kind=ReportEvent.Kind.NOTE,
             note=(
-                f"{len(stored_names)} evidence file(s) sent with this report {reason} and were not kept. "
+                f"{len(stored_names)} evidence file{pluralize(len(stored_names))} "
+                f"sent with this report {reason} "
+                f"{pluralize(len(stored_names), 'was,were')} not kept. "
                 "Ask the person who made the report to send them again."
             ),
         )

@@ -316,11 +316,16 @@ def counts(request):
 
 
 def _counts_row(row: dict) -> dict:
+    statuses = [row["by_status"][s] for s in Status.values]
+    outcomes = [row["by_outcome"][o] for o in Outcome.values]
     return {
         "school": row["school"],
         "total": row["total"],
-        "statuses": [row["by_status"][s] for s in Status.values],
-        "outcomes": [row["by_outcome"][o] for o in Outcome.values],
+        "statuses": statuses,
+        "outcomes": outcomes,
+        # each count with its column's name, for the label of a stacked card on a phone
+        "status_cells": list(zip(Status.labels, statuses, strict=True)),
+        "outcome_cells": list(zip(Outcome.labels, outcomes, strict=True)),
     }
 
 

@@ -26,6 +26,7 @@ from pathlib import Path, PurePosixPath
 
 from django.core.files.base import File
 from django.db import connections, transaction
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from .storage import private_storage
@@ -300,7 +301,8 @@ def _restore_private_files(folder: Path, names: list[str], *, replace: bool) -> 
     existing = set(_private_names())
     if existing and not replace:
         raise BackupError(
-            f"The private files folder already holds {len(existing)} file(s): restore into an empty one, "
+            f"The private files folder already holds {len(existing)} file{pluralize(len(existing))}: "
+            "restore into an empty one, "
             "or pass --replace."
         )
     for name in existing - set(names) if replace else ():

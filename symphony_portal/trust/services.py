@@ -15,6 +15,7 @@ from collections.abc import Callable
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -184,7 +185,7 @@ def confirm_people_import(
     if plan.has_problems:
         count = len(plan.problems)
         raise ValidationError(
-            f"Nothing was imported: the file has {count} problem{'s' if count != 1 else ''} to fix first "
+            f"Nothing was imported: the file has {count} problem{pluralize(count)} to fix first "
             "(see the list with row numbers)."
         )
     if deactivate_missing:

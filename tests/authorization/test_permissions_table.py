@@ -86,6 +86,12 @@ TABLE = {
     "approvals.can_decide": (("site_request",), {"head", "exec_head"}),
     "approvals.can_record_link": (("site_request",), {"teacher", "colleague", "other_teacher"}),
     "approvals.can_download_register": ((), {"hr"}),
+    "approvals.can_search_runners": ((), STAFF),
+    # Tess (Harmony) names runners from Harmony and the central team, never another school's Head
+    "approvals.can_run_site_for": (
+        ("requester=teacher",),
+        {"teacher", "colleague", "other_teacher", "head", "exec_head", "hr", "administrator"},
+    ),
 }
 
 

@@ -103,7 +103,7 @@ def test_it_finds_and_repairs_rows_without_files_and_files_without_rows(
     out = io.StringIO()
     with pytest.raises(CommandError, match="differ"):
         call_command("check_evidence", stdout=out)
-    assert "2 row(s) without file, 1 file(s) without row" in out.getvalue()
+    assert "2 rows without a file, 1 file without a row" in out.getvalue()
     assert Evidence.objects.count() == 3  # a check alone changes nothing
 
     call_command("check_evidence", "--repair", stdout=io.StringIO())

@@ -24,7 +24,7 @@ def test_it_previews_without_writing(tmp_path, harmony, teacher):
     path = tmp_path / "people.csv"
     path.write_text(csv_of(NINA))
     out, _ = run(str(path))
-    assert "1 rows: 1 new, 0 updated, 0 unchanged, 1 not in the file, 0 problem(s)." in out
+    assert "1 row: 1 new, 0 updated, 0 unchanged, 1 not in the file, 0 problems." in out
     assert "nothing was written" in out
     assert not User.objects.filter(email="nina.gordon@symphony.test").exists()
     assert not PeopleImport.objects.exists()

@@ -10,6 +10,7 @@ without a row). This lists both and exits 1 if there are any; `--repair` removes
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from reports import evidence, services
@@ -42,8 +43,9 @@ class Command(BaseCommand):
         for name in without_row:
             self.stdout.write(f"File without a row: {evidence.FOLDER}/{name}")
         self.stdout.write(
-            f"{len(rows)} evidence rows, {len(stored)} files: {len(without_file)} row(s) without file, "
-            f"{len(without_row)} file(s) without row."
+            f"{len(rows)} evidence row{pluralize(len(rows))}, {len(stored)} file{pluralize(len(stored))}: "
+            f"{len(without_file)} row{pluralize(len(without_file))} without a file, "
+            f"{len(without_row)} file{pluralize(len(without_row))} without a row."
         )
         if not (without_file or without_row):
             return

@@ -64,6 +64,8 @@ ROWS = {
     "approvals:register": Row(expect=STAFF_PAGE),
     "approvals:request_list": Row(expect=STAFF_PAGE),
     "approvals:request_create": Row(expect=STAFF_PAGE),
+    # names of one's own school and the central team only (tests/approvals/test_runner_picker.py)
+    "approvals:runner_search": Row(expect=STAFF_PAGE),
     "approvals:group_list": Row(expect=STAFF_PAGE),
     "approvals:group_create": Row(expect=STAFF_PAGE),
     "approvals:register_csv": Row(

@@ -53,8 +53,10 @@ class Command(BaseCommand):
             self.stderr.write(f"Row {problem.row}: {problem.email or '(no email)'}: {problem.reason}")
         missing = f"{len(plan.missing)} not in the file" + (" (to deactivate)" if deactivate_missing else "")
         self.stdout.write(
-            f"{plan.rows} rows: {len(plan.to_create)} new, {len(plan.to_update)} updated, "
-            f"{len(plan.unchanged)} unchanged, {missing}, {len(plan.problems)} problem(s)."
+            f"{plan.rows} row{pluralize(plan.rows)}: "
+            f"{len(plan.to_create)} new, {len(plan.to_update)} updated, "
+            f"{len(plan.unchanged)} unchanged, {missing}, "
+            f"{len(plan.problems)} problem{pluralize(len(plan.problems))}."
         )
         if plan.has_problems:
             raise CommandError("Nothing was imported: fix the rows above and run the command again.")
