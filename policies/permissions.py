@@ -42,3 +42,13 @@ def can_prepare_signoff_pack(user: Person) -> bool:
 def check_can_prepare_signoff_pack(user: Person) -> None:
     if not can_prepare_signoff_pack(user):
         raise PermissionDenied("Only HR and the Executive Head Teacher can prepare the sign-off pack.")
+
+
+def can_add_policies(user: Person) -> bool:
+    """New policies join the library through HR, who then take the first draft through the review."""
+    return signed_in(user) and user.is_hr
+
+
+def check_can_add_policies(user: Person) -> None:
+    if not can_add_policies(user):
+        raise PermissionDenied("Only HR can add policies.")
