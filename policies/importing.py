@@ -231,16 +231,22 @@ def _check_zip(data: bytes) -> None:
 
 def _read_docx(data: bytes) -> ImportedDocument:
     _check_zip(data)
+    try:
+        return _read_checked_docx(data)
+    except ValidationError:
+        raise
+    except Exception:  # python-docx and lxml raise many kinds on a malformed part: one message for all
+        raise refuse("The Word document is damaged and cannot be read.", "damaged") from None
+
+
+def _read_checked_docx(data: bytes) -> ImportedDocument:
     import docx  # python-docx: imported here, so the portal starts without paying for it
     from docx.oxml.ns import qn
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    try:
-        document = docx.Document(io.BytesIO(data))
-        body = document.element.body
-    except Exception:  # python-docx raises many kinds (KeyError, ValueError, lxml errors) on a bad file
-        raise refuse("The Word document is damaged and cannot be read.", "damaged") from None
+    document = docx.Document(io.BytesIO(data))
+    body = document.element.body
     if body.xpath(".//w:ins | .//w:del | .//w:moveFrom | .//w:moveTo"):
         raise refuse(
             "The document has tracked changes. Accept or reject them in Word (Review, Accept all "
@@ -314,8 +320,10 @@ def _is_emphasis(run) -> bool:
 def _emphasised_text(paragraph) -> str:
     """The paragraph's text with italic and bold runs (hyperlinks' too) marked ``*so*``."""
     pieces: list[tuple[str, bool]] = []
+    from docx.text.hyperlink import Hyperlink
+
     for item in paragraph.iter_inner_content():
-        runs = getattr(item, "runs", None) or [item]  # a Hyperlink holds runs; a Run is itself
+        runs = item.runs if isinstance(item, Hyperlink) else [item]  # a hyperlink holds runs
         for run in runs:
             if run.text:
                 pieces.append((run.text, _is_emphasis(run)))

@@ -129,3 +129,30 @@ def tracked_changes_docx() -> bytes:
     )
     paragraph._p.append(inserted)
     return to_bytes(document)
+
+
+def hyperlink_docx() -> bytes:
+    """A paragraph whose middle is an italic hyperlink (its runs sit inside <w:hyperlink>)."""
+    document = docx.Document()
+    paragraph = document.add_paragraph("See ")
+    paragraph._p.append(
+        docx.oxml.parse_xml(
+            '<w:hyperlink xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+            'w:anchor="g">'
+            "<w:r><w:rPr><w:i/></w:rPr><w:t>the guidance</w:t></w:r></w:hyperlink>"
+        )
+    )
+    paragraph.add_run(" now.")
+    return to_bytes(document)
+
+
+def damaged_docx() -> bytes:
+    """A real .docx whose main part is not XML."""
+    source = zipfile.ZipFile(io.BytesIO(small_docx()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for entry in source.infolist():
+            archive.writestr(
+                entry, b"<not xml" if entry.filename == "word/document.xml" else source.read(entry)
+            )
+    return out.getvalue()

@@ -125,6 +125,12 @@ def test_it_treats_a_short_bold_paragraph_as_a_heading():
     assert outline(document) == [("Scope", [("paragraph", "This applies to everyone.")])]
 
 
+def test_it_keeps_the_words_and_emphasis_of_a_hyperlink():
+    document = read(documents.hyperlink_docx())
+
+    assert outline(document) == [("", [("paragraph", "See *the guidance* now.")])]
+
+
 def test_it_removes_invisible_characters_that_could_disguise_text():
     text = "Staff must report\u202e concerns\u200b promptly.".encode()
     document = read(text, "policy.txt")
@@ -147,6 +153,7 @@ def test_it_removes_invisible_characters_that_could_disguise_text():
         (documents.tracked_changes_docx, "policy.docx", "tracked_changes", "tracked changes"),
         (lambda: "café".encode("latin-1") * 10, "policy.txt", "not_a_document", "UTF-8"),
         (lambda: b"PK\x03\x04" + b"\x00" * 200, "policy.docx", "not_a_document", "not a Word document"),
+        (documents.damaged_docx, "policy.docx", "damaged", "damaged"),
     ],
     ids=[
         "pdf",
@@ -161,6 +168,7 @@ def test_it_removes_invisible_characters_that_could_disguise_text():
         "tracked-changes",
         "not-utf8",
         "broken-zip",
+        "damaged-docx",
     ],
 )
 def test_it_refuses_bad_files_with_a_clear_message(make, filename, code, words):
