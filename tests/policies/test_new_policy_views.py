@@ -342,3 +342,12 @@ def test_it_keeps_only_a_few_uploads_per_session(hr_client, private_root):
     assert hr_client.get(urls[0]).status_code == 404
     assert hr_client.get(urls[-1]).status_code == 200
     assert private_storage().exists(f"{pending_imports.FOLDER}/{urls[-1].split('/')[-2]}")
+
+
+def test_the_new_drafts_breadcrumb_leads_to_a_page_hr_can_open(hr_client, hr):
+    draft = services.create_policy(title="Staff Code", label="v1", review_term=Term("autumn", 2029), by=hr)
+
+    page = hr_client.get(draft.get_draft_url()).content.decode()
+
+    assert '<a href="/policies/staff-code/versions/">Staff Code</a>' in page
+    assert hr_client.get("/policies/staff-code/versions/").status_code == 200
