@@ -22,7 +22,7 @@ from symphony_portal.mail import outbox
 from symphony_portal.trust.models import Role, User
 
 from . import permissions, tasks
-from .importing import ImportedDocument
+from .importing import ImportedDocument, ImportedSection
 from .models import Clause, ExportKind, Policy, PolicyExport, PolicyVersion, ReviewReminder, Section
 from .selectors import fingerprint
 
@@ -86,7 +86,7 @@ def _current(row, what: str):
     return row
 
 
-def _attribute(obj, by: User):
+def _attribute(obj, by: User | None):
     obj._history_user = by  # django-simple-history records who made the change
     return obj
 
@@ -525,7 +525,8 @@ def record_export(
 
 # --- New policies ---------------------------------------------------------------------------------------
 
-RESERVED_SLUGS = {"new"}  # policies/new/ is the page that adds a policy
+RESERVED_SLUGS = {"new"}
+LABEL_MAX_CHARS = 40  # PolicyVersion.label  # policies/new/ is the page that adds a policy
 
 
 def new_policy_slug(title: str) -> str:
@@ -569,7 +570,7 @@ def create_policy(
         permissions.check_can_add_policies(by)
     title, slug = check_new_policy_title(title)
     label = " ".join(label.split())
-    if not label or len(label) > PolicyVersion._meta.get_field("label").max_length:
+    if not label or len(label) > LABEL_MAX_CHARS:
         raise ValidationError("Give the version a label of up to 40 characters, e.g. 2026-2029.")
     try:
         with transaction.atomic():  # a savepoint: the refusal below leaves the outer transaction usable
@@ -584,13 +585,12 @@ def create_policy(
         by,
     )
     draft.save()
-    sections = document.sections if document is not None else [None]
+    # From scratch: one untitled section, for HR to add clauses to.
+    sections = document.sections if document is not None else [ImportedSection(heading="")]
     for position, imported in enumerate(sections, start=1):
-        section = _attribute(
-            Section(version=draft, position=position, heading=imported.heading if imported else ""), by
-        )
+        section = _attribute(Section(version=draft, position=position, heading=imported.heading), by)
         section.save()
-        for clause_position, clause in enumerate(imported.clauses if imported else [], start=1):
+        for clause_position, clause in enumerate(imported.clauses, start=1):
             _attribute(
                 Clause(
                     version=draft,
