@@ -8,11 +8,13 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from symphony_portal.lib.pdf import PDFRenderError, pdf_response
 from symphony_portal.lib.terms import Term
 from symphony_portal.trust.models import User
+from symphony_portal.uploads import FileSizeCapHandler
 
 from . import diff, importing, pending_imports, permissions, services
 from .forms import (
@@ -546,9 +548,17 @@ def export_list(request):
 # New policies: from scratch, or from a provider's document (previewed before anything is saved) -------
 
 
-@login_required
+@csrf_exempt  # only so that the size cap is in place before the body is read; CSRF is checked inside
 def policy_new(request):
     """HR add a policy: an empty first draft, or a document to preview (stored, nothing created yet)."""
+    # After the file-count handler: a document past the cap is swallowed, not written to disk.
+    request.upload_handlers.insert(1, FileSizeCapHandler(request, max_bytes=importing.MAX_BYTES))
+    return _policy_new(request)
+
+
+@login_required
+@csrf_protect
+def _policy_new(request):
     permissions.check_can_add_policies(request.user)
     this_year = timezone.localdate().year
     initial = {

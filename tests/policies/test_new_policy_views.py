@@ -211,7 +211,16 @@ def test_it_refuses_an_empty_file(hr_client, private_root):
     assert stored_imports(private_root) == []
 
 
-def test_it_refuses_a_50_mb_file(hr_client, private_root, tmp_path):
+def test_it_refuses_a_50_mb_file_without_keeping_it(hr_client, private_root, tmp_path, monkeypatch):
+    from django.core.files import uploadhandler
+
+    kept = []
+    real = uploadhandler.TemporaryFileUploadHandler.receive_data_chunk
+    monkeypatch.setattr(
+        uploadhandler.TemporaryFileUploadHandler,
+        "receive_data_chunk",
+        lambda self, raw_data, start: kept.append(len(raw_data)) or real(self, raw_data, start),
+    )
     big = tmp_path / "big.docx"
     with big.open("wb") as handle:
         handle.truncate(50 * 1024 * 1024)
@@ -220,8 +229,22 @@ def test_it_refuses_a_50_mb_file(hr_client, private_root, tmp_path):
 
     assert response.status_code == 200
     assert "The file is 50.0 MB; a policy document can be up to 10 MB." in response.content.decode()
+    assert response.context["form"]["title"].value() == "Staff Code of Conduct"
+    assert sum(kept) <= 10 * 1024 * 1024  # the rest was swallowed, never written to a temporary file
     assert not Policy.objects.exists()
     assert stored_imports(private_root) == []
+
+
+def test_it_still_checks_the_csrf_token(client, hr):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(hr)
+
+    response = strict.post(NEW, form())
+
+    assert response.status_code == 403
+    assert not Policy.objects.exists()
 
 
 def test_it_refuses_two_documents_at_once(hr_client, private_root):
