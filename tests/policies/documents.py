@@ -156,3 +156,22 @@ def damaged_docx() -> bytes:
                 entry, b"<not xml" if entry.filename == "word/document.xml" else source.read(entry)
             )
     return out.getvalue()
+
+
+def with_main_part(xml: bytes) -> bytes:
+    """A real .docx whose main part is replaced by ``xml``."""
+    source = zipfile.ZipFile(io.BytesIO(small_docx()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for entry in source.infolist():
+            archive.writestr(entry, xml if entry.filename == "word/document.xml" else source.read(entry))
+    return out.getvalue()
+
+
+def external_entity_docx() -> bytes:
+    """A main part that declares an external entity (XXE) pointing at a file on the server."""
+    return with_main_part(
+        b'<?xml version="1.0"?><!DOCTYPE w:document [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
+        b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+        b"<w:p><w:r><w:t>Before &secret; after.</w:t></w:r></w:p></w:body></w:document>"
+    )

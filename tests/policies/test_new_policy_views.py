@@ -374,3 +374,19 @@ def test_the_new_drafts_breadcrumb_leads_to_a_page_hr_can_open(hr_client, hr):
 
     assert '<a href="/policies/staff-code/versions/">Staff Code</a>' in page
     assert hr_client.get("/policies/staff-code/versions/").status_code == 200
+
+
+def test_it_escapes_hostile_text_in_the_preview(hr_client):
+    import docx
+
+    word = docx.Document()
+    word.add_heading("<img src=x onerror=alert(1)>", level=1)
+    word.add_paragraph("<script>alert('x')</script> must not run.")
+    data = documents.to_bytes(word)
+    url = preview_url(hr_client.post(NEW, {**form(), "document": upload(data, "<i onmouseover=x>evil.docx")}))
+
+    page = hr_client.get(url).content.decode()
+
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; must not run." in page
+    assert "&lt;i onmouseover=x&gt;evil.docx" in page
