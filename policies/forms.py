@@ -136,3 +136,52 @@ class CompareForm(CleanTextMixin, forms.Form):
         for name, label in (("from", "From (older)"), ("to", "To (newer)")):
             self.fields[name] = forms.ModelChoiceField(queryset=versions, label=label, empty_label=None)
             self.fields[name].label_from_instance = lambda v: f"{v.label} ({v.get_status_display().lower()})"
+
+
+class NewPolicyForm(CleanTextMixin, forms.Form):
+    """A new policy: its title and first version's terms, and optionally the document it comes from."""
+
+    title = forms.CharField(max_length=200, help_text="As staff will see it, e.g. “Staff Code of Conduct”.")
+    label = forms.CharField(
+        max_length=40,
+        label="Version",
+        help_text='How the trust names this first version, e.g. "2026-2029". You can change it later.',
+    )
+    review_season = forms.ChoiceField(choices=Season.choices, label="Next review due: term")
+    review_year = forms.IntegerField(label="Next review due: year")
+    document = forms.FileField(
+        required=False,
+        label="Word document (optional)",
+        help_text=(
+            "A .docx from Word, or a .txt or Markdown (.md) file, up to 10 MB. Its headings become "
+            "sections, its paragraphs and list items clauses. You will see a preview before anything "
+            "is saved. Leave it empty to write the policy here, clause by clause."
+        ),
+    )
+
+    def clean_review_year(self) -> int:
+        year = self.cleaned_data["review_year"]
+        this_year = timezone.localdate().year
+        if not this_year <= year <= this_year + 10:
+            raise forms.ValidationError(f"Choose a year from {this_year} to {this_year + 10}.")
+        return year
+
+
+class ConfirmImportForm(forms.Form):
+    accept_missing = forms.BooleanField(
+        required=False,
+        label="I have read the sentences listed as missing and will add them to the draft myself.",
+    )
+
+    def __init__(self, *args, missing: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.missing = missing
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.missing and not cleaned.get("accept_missing"):
+            raise forms.ValidationError(
+                f"{self.missing} sentences of the document are not in the clauses. Tick the box to "
+                "confirm you have read them, or fix the document and upload it again."
+            )
+        return cleaned

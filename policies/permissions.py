@@ -32,3 +32,13 @@ def can_see_exports(user: Person) -> bool:
 def check_can_see_exports(user: Person) -> None:
     if not can_see_exports(user):
         raise PermissionDenied("Only HR can see the record of exports.")
+
+
+def can_add_policies(user: Person) -> bool:
+    """New policies join the library through HR, who then take the first draft through the review."""
+    return signed_in(user) and user.is_hr
+
+
+def check_can_add_policies(user: Person) -> None:
+    if not can_add_policies(user):
+        raise PermissionDenied("Only HR can add policies.")

@@ -6,13 +6,15 @@ history of each row it changes. Emails leave only after the transaction commits.
 
 import hashlib
 import logging
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.text import slugify
 
 from symphony_portal.lib import emails
 from symphony_portal.lib.terms import Term
@@ -20,6 +22,7 @@ from symphony_portal.mail import outbox
 from symphony_portal.trust.models import Role, User
 
 from . import permissions, tasks
+from .importing import ImportedDocument, ImportedSection
 from .models import Clause, ExportKind, Policy, PolicyExport, PolicyVersion, ReviewReminder, Section
 from .selectors import fingerprint
 
@@ -83,7 +86,7 @@ def _current(row, what: str):
     return row
 
 
-def _attribute(obj, by: User):
+def _attribute(obj, by: User | None):
     obj._history_user = by  # django-simple-history records who made the change
     return obj
 
@@ -518,3 +521,84 @@ def record_export(
         file_sha256=hashlib.sha256(content).hexdigest(),
         signed=signed,
     )
+
+
+# --- New policies ---------------------------------------------------------------------------------------
+
+RESERVED_SLUGS = {"new"}
+LABEL_MAX_CHARS = 40  # PolicyVersion.label  # policies/new/ is the page that adds a policy
+
+
+def new_policy_slug(title: str) -> str:
+    """The policy's address, from its title ("Staff Code of Conduct" -> staff-code-of-conduct)."""
+    return slugify(title)[:80].strip("-")
+
+
+def check_new_policy_title(title: str) -> tuple[str, str]:
+    """The title made tidy and its address, or a ValidationError if the library already has it."""
+    title = " ".join(title.split())
+    if not title:
+        raise ValidationError("Give the policy a title.")
+    # A title with no Latin letter or digit (the address allows only those) gets a neutral address.
+    slug = new_policy_slug(title) or f"policy-{secrets.token_hex(4)}"
+    if slug in RESERVED_SLUGS or Policy.objects.filter(slug=slug).exists():
+        raise ValidationError(
+            f"A policy called “{title}” (or with the same address) is already in the library."
+        )
+    if Policy.objects.filter(title__iexact=title).exists():
+        raise ValidationError(f"A policy called “{title}” is already in the library.")
+    return title, slug
+
+
+@transaction.atomic
+def create_policy(
+    *,
+    title: str,
+    label: str,
+    review_term: Term,
+    document: ImportedDocument | None = None,
+    by: User | None,
+) -> PolicyVersion:
+    """Add a policy to the library with its first version as a draft, empty or made from a document.
+
+    The draft then goes through the review like any other (edit, compare, approve, publish). ``by`` is
+    None only from the command line (an operator with the server's shell); a person must be HR. The
+    policy's address comes from its title and is unique (a database constraint): a second policy with
+    the same title, or the same upload confirmed twice at once, is refused rather than duplicated.
+    """
+    if by is not None:
+        permissions.check_can_add_policies(by)
+    title, slug = check_new_policy_title(title)
+    label = " ".join(label.split())
+    if not label or len(label) > LABEL_MAX_CHARS:
+        raise ValidationError("Give the version a label of up to 40 characters, e.g. 2026-2029.")
+    try:
+        with transaction.atomic():  # a savepoint: the refusal below leaves the outer transaction usable
+            policy = _attribute(Policy(title=title, slug=slug), by)
+            policy.save()
+    except IntegrityError:  # the same title added a moment ago, by another request
+        raise ValidationError(f"A policy called “{title}” was added a moment ago.") from None
+    draft = _attribute(
+        PolicyVersion(
+            policy=policy, label=label, review_season=review_term.season, review_year=review_term.year
+        ),
+        by,
+    )
+    draft.save()
+    # From scratch: one untitled section, for HR to add clauses to.
+    sections = document.sections if document is not None else [ImportedSection(heading="")]
+    for position, imported in enumerate(sections, start=1):
+        section = _attribute(Section(version=draft, position=position, heading=imported.heading), by)
+        section.save()
+        for clause_position, clause in enumerate(imported.clauses, start=1):
+            _attribute(
+                Clause(
+                    version=draft,
+                    section=section,
+                    position=clause_position,
+                    style=clause.style,
+                    text=clause.text,
+                ),
+                by,
+            ).save()
+    return draft

@@ -8,6 +8,9 @@ DRAFT = "policies/<slug:slug>/drafts/<int:pk>/"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # HR add a policy (before the policy pages: "new" is not a policy's address).
+    path("policies/new/", views.policy_new, name="policy_new"),
+    path("policies/new/preview/<str:token>/", views.policy_import_preview, name="policy_import_preview"),
     path("policies/<slug:slug>/", views.policy_detail, name="policy_detail"),
     path("policies/<slug:slug>/versions/", views.version_list, name="version_list"),
     path("policies/<slug:slug>/versions/<int:pk>/", views.version_detail, name="version_detail"),

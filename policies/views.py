@@ -8,18 +8,22 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from symphony_portal.lib.pdf import PDFRenderError, pdf_response
 from symphony_portal.lib.terms import Term
 from symphony_portal.trust.models import User
+from symphony_portal.uploads import FileSizeCapHandler
 
-from . import diff, permissions, services
+from . import diff, importing, pending_imports, permissions, services
 from .forms import (
     AddClauseForm,
     ApprovalForm,
     ClauseForm,
     CompareForm,
+    ConfirmImportForm,
+    NewPolicyForm,
     SectionForm,
     StartDraftForm,
     VersionDetailsForm,
@@ -539,3 +543,124 @@ def export_list(request):
     (acknowledgements/exports.py); old links and bookmarks land there. HR only, as there."""
     permissions.check_can_see_exports(request.user)
     return redirect("acknowledgements:exports")
+
+
+# New policies: from scratch, or from a provider's document (previewed before anything is saved) -------
+
+
+@csrf_exempt  # only so that the size cap is in place before the body is read; CSRF is checked inside
+def policy_new(request):
+    """HR add a policy: an empty first draft, or a document to preview (stored, nothing created yet)."""
+    # After the file-count handler: a document past the cap is swallowed, not written to disk.
+    request.upload_handlers.insert(1, FileSizeCapHandler(request, max_bytes=importing.MAX_BYTES))
+    return _policy_new(request)
+
+
+@login_required
+@csrf_protect
+def _policy_new(request):
+    permissions.check_can_add_policies(request.user)
+    this_year = timezone.localdate().year
+    initial = {
+        "label": f"{this_year}-{this_year + 3}",
+        "review_season": "autumn",
+        "review_year": this_year + 3,
+    }
+    form = NewPolicyForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and len(request.FILES.getlist("document")) > 1:
+        form.add_error("document", "Choose one document; a policy is made from one file.")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        term = Term(data["review_season"], data["review_year"])
+        try:
+            title, _ = services.check_new_policy_title(data["title"])
+        except ValidationError as error:
+            form.add_error("title", error)
+        else:
+            if data["document"]:
+                return _preview_upload(request, form, data["document"], title=title)
+            try:
+                draft = services.create_policy(
+                    title=title, label=data["label"], review_term=term, by=request.user
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    f"The {draft.policy.title} was added, with draft {draft.label}. Add its sections and "
+                    "clauses, then record its approval and publish it.",
+                )
+                return _back_to_draft(draft)
+    return render(request, "policies/policy_new.html", {"form": form})
+
+
+def _preview_upload(request, form, upload, *, title: str):
+    """Check the document now (nothing stored if it is refused), keep it, and show its preview."""
+    try:
+        content = importing.read_upload(upload)
+        importing.read_document(content, filename=upload.name or "")
+    except ValidationError as error:
+        form.add_error("document", error)
+        return render(request, "policies/policy_new.html", {"form": form})
+    token = pending_imports.keep(
+        request.session,
+        content,
+        filename=importing.display_name(upload),
+        title=title,
+        label=form.cleaned_data["label"],
+        review_season=form.cleaned_data["review_season"],
+        review_year=form.cleaned_data["review_year"],
+    )
+    return redirect("policies:policy_import_preview", token=token)
+
+
+@login_required
+def policy_import_preview(request, token):
+    """The document's sections and clauses and its fidelity check; confirming creates the draft."""
+    permissions.check_can_add_policies(request.user)
+    pending = pending_imports.find(request.session, token)
+    if pending is None:
+        raise Http404("No such upload: it was confirmed, discarded or replaced. Upload the document again.")
+    if request.method == "POST" and request.POST.get("action") == "discard":
+        pending_imports.forget(request.session, token)
+        messages.info(request, f"“{pending.filename}” was discarded; nothing was saved.")
+        return redirect("policies:policy_new")
+    content = pending.read()
+    if content is None:
+        pending_imports.forget(request.session, token)
+        messages.error(request, "The uploaded file could not be read back. Please upload it again.")
+        return redirect("policies:policy_new")
+    try:
+        document = importing.read_document(content, filename=pending.filename)  # the same checks again
+    except ValidationError as error:
+        pending_imports.forget(request.session, token)
+        messages.error(request, error.messages[0])
+        return redirect("policies:policy_new")
+    fidelity = document.fidelity()
+    form = ConfirmImportForm(request.POST or None, missing=len(fidelity.missing))
+    if request.method == "POST" and form.is_valid():
+        try:
+            draft = services.create_policy(
+                title=pending.title,
+                label=pending.label,
+                review_term=Term(pending.review_season, pending.review_year),
+                document=document,
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            pending_imports.forget(request.session, token)
+            messages.success(
+                request,
+                f"The {draft.policy.title} was added from “{pending.filename}”: draft {draft.label} has "
+                f"{len(document.sections)} sections and {document.clause_count} clauses. Review it, record "
+                "its approval and publish it.",
+            )
+            return _back_to_draft(draft)
+    return render(
+        request,
+        "policies/policy_import_preview.html",
+        {"pending": pending, "document": document, "fidelity": fidelity, "form": form},
+    )

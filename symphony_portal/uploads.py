@@ -47,3 +47,39 @@ class BoundedFileCountHandler(FileUploadHandler):
             return None  # the next handler returns the stored file
         self.dropping = False
         return DroppedUpload(self.file_name, self.field_name)
+
+
+class OversizedUpload(UploadedFile):
+    """A file that went past its view's size cap: its name and how many bytes came; nothing was kept."""
+
+    def __init__(self, name: str, field_name: str, size: int):
+        super().__init__(io.BytesIO(b""), name=name, content_type="application/octet-stream", size=size)
+        self.field_name = field_name
+
+
+class FileSizeCapHandler(FileUploadHandler):
+    """For one view: past ``max_bytes`` a file's data is swallowed (not kept in memory or on disk), and the
+    view gets an OversizedUpload whose size says how much came, to refuse with a message.
+
+    Django has no per-file size cap; without this a 50 MB upload would be written whole to a temporary
+    file before the view could refuse it. A view inserts it after the count handler, before CSRF reads
+    the body (csrf_exempt outside, csrf_protect inside, as Django's documentation shows).
+    """
+
+    def __init__(self, request=None, *, max_bytes: int):
+        super().__init__(request)
+        self.max_bytes = max_bytes
+        self.received = 0
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        return raw_data if self.received <= self.max_bytes else None
+
+    def file_complete(self, file_size):
+        if self.received <= self.max_bytes:
+            return None  # the next handler returns the stored file
+        return OversizedUpload(self.file_name, self.field_name, self.received)

@@ -8,3 +8,4 @@ register = template.Library()
 
 register.filter("can_manage_reviews", permissions.can_manage_reviews)
 register.filter("can_see_exports", permissions.can_see_exports)
+register.filter("can_add_policies", permissions.can_add_policies)

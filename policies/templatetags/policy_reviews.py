@@ -21,4 +21,11 @@ def review_panel(context) -> dict:
         for d in PolicyVersion.objects.filter(status=PolicyVersion.Status.DRAFT).select_related("policy")
     }
     rows = [{"version": v, "review": v.review_status(), "draft": drafts.get(v.policy_id)} for v in versions]
-    return {"show": True, "rows": rows, "user": user}
+    live = {v.policy_id for v in versions}
+    # Policies added to the library and not yet published: only HR, who write them, see these.
+    new_drafts = []
+    if permissions.can_manage_reviews(user):
+        new_drafts = sorted(
+            (d for d in drafts.values() if d.policy_id not in live), key=lambda d: d.policy.title
+        )
+    return {"show": True, "rows": rows, "new_drafts": new_drafts, "user": user}

@@ -61,6 +61,7 @@ TABLE = {
     ),
     # policies
     "policies.can_manage_reviews": ((), {"hr"}),
+    "policies.can_add_policies": ((), {"hr"}),
     "policies.can_follow_reviews": ((), {"hr", "exec_head"}),
     "policies.can_see_exports": ((), {"hr"}),
     # reports (no case exists here; the Chair and HR with a case are below)
