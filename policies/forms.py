@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from symphony_portal.lib.text import CleanTextMixin
+from symphony_portal.trust.models import Kind, School, Tag
 
 from .models import Clause, PolicyVersion, Season, Section
 
@@ -136,3 +137,58 @@ class CompareForm(CleanTextMixin, forms.Form):
         for name, label in (("from", "From (older)"), ("to", "To (newer)")):
             self.fields[name] = forms.ModelChoiceField(queryset=versions, label=label, empty_label=None)
             self.fields[name].label_from_instance = lambda v: f"{v.label} ({v.get_status_display().lower()})"
+
+
+class AudienceForm(forms.Form):
+    """Who must acknowledge a policy (HR's "Who must acknowledge" page)."""
+
+    kinds = forms.MultipleChoiceField(
+        choices=Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Kinds of people",
+        help_text=(
+            "Each confirms the statement for their kind (governors and trustees: to comply with its spirit)."
+        ),
+    )
+    all_schools = forms.TypedChoiceField(
+        choices=[("yes", "Every school and the central trust team"), ("no", "Only the schools chosen below")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        label="Where",
+    )
+    schools = forms.ModelMultipleChoiceField(
+        queryset=School.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Chosen schools",
+    )
+    include_central_team = forms.BooleanField(
+        required=False,
+        label="With the central trust team (people of no school, trustees among them)",
+        help_text="Only for a policy of chosen schools; a policy for every school includes them.",
+    )
+    tag = forms.ModelChoiceField(
+        queryset=Tag.objects.order_by("name"),
+        required=False,
+        empty_label="No tag needed",
+        label="Only people with this tag",
+    )
+    acknowledge_within_days = forms.IntegerField(
+        min_value=1,
+        max_value=200,
+        label="School days to acknowledge",
+        help_text=(
+            "Weekdays from publication, or from the day a person joins the audience. "
+            "Holidays are not taken out."
+        ),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("all_schools") is False
+            and not data.get("schools")
+            and not data.get("include_central_team")
+        ):
+            self.add_error("schools", "Choose at least one school, or the central trust team.")
+        return data
