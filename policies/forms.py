@@ -190,5 +190,5 @@ class AudienceForm(forms.Form):
             and not data.get("schools")
             and not data.get("include_central_team")
         ):
-            self.add_error("schools", "Choose at least one school, or the central trust team.")
+            self.add_error(None, "Choose at least one school, or the central trust team.")
         return data
