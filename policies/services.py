@@ -20,6 +20,7 @@ from symphony_portal.mail import outbox
 from symphony_portal.trust.models import Kind, Role, User
 
 from . import permissions, tasks
+from .audience import Audience
 from .models import Clause, ExportKind, Policy, PolicyExport, PolicyVersion, ReviewReminder, Section
 from .selectors import fingerprint
 
@@ -369,7 +370,7 @@ def publish(version: PolicyVersion, *, by: User) -> PolicyVersion:
 
 
 def email_new_version(version: PolicyVersion, *, previous: PolicyVersion | None) -> int:
-    """Queue one email to every active person that a new version of the policy awaits them.
+    """Queue one email to every active person of the policy's audience that a new version awaits them.
 
     Keyed on the version: whatever calls this twice, each person is told once.
     """
@@ -386,7 +387,7 @@ def email_new_version(version: PolicyVersion, *, previous: PolicyVersion | None)
                 "changes_url": changes_url,
             },
         )
-        for person in User.objects.active().order_by("pk")
+        for person in User.objects.active().filter(Audience.of(version.policy).people_q()).order_by("pk")
     ]
     queued = emails.send_batch(messages, dedupe_keys=[f"policy-published:{version.pk}"] * len(messages))
     logger.info("Queued %s emails that %s was published.", queued, version)

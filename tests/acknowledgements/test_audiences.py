@@ -254,3 +254,15 @@ def test_it_has_published_at_for_deadlines_in_the_builder(db):
     when = timezone.now() - timedelta(days=30)
     version = make_version(published_at=when)
     assert version.published_at == when
+
+
+def test_it_emails_a_new_version_only_to_its_audience(version, hr, teacher, governor, trustee):
+    from django.core import mail
+
+    from policies.services import email_new_version
+    from tests.conftest import deliver
+
+    version = addressed(version, hr, kinds=[GOVERNOR, TRUSTEE])
+    email_new_version(version, previous=None)
+    deliver()
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([governor.email, trustee.email])
