@@ -245,7 +245,7 @@ def compliance_of(
     groups_of: dict[int, dict[int | None, GroupCompliance]] = {}
     aggregates: dict[str, Count] = {}
     for version in versions:
-        groups = {s.pk: GroupCompliance(s.name, s) for s in scope.schools}
+        groups: dict[int | None, GroupCompliance] = {s.pk: GroupCompliance(s.name, s) for s in scope.schools}
         if scope.central:
             groups[None] = GroupCompliance(CENTRAL_TEAM, None)
         result[version.pk] = list(groups.values())
@@ -332,7 +332,8 @@ def outstanding_by_version(
     if not versions:
         return result
     by_version = audiences(versions)
-    flags, conditions = {}, []
+    flags: dict[str, ExpressionWrapper | Value] = {}
+    conditions: list[Q] = []
     for version in versions:
         audience = by_version[version.pk]
         waits = audience.people_q() & ~Q(acknowledged_condition(version))
@@ -366,10 +367,11 @@ def outstanding_by_version(
             if not getattr(person, f"waits_{version.pk}"):
                 continue
             n, last = sent.get((person.pk, version.pk), (0, None))
-            late = bool(getattr(person, f"late_{version.pk}"))
-            entry = OutstandingPerson(person, late, n, last)
+            is_late = bool(getattr(person, f"late_{version.pk}"))
             listing = result[version.pk]
-            (listing.overdue if late else listing.waiting).append(entry)
+            (listing.overdue if is_late else listing.waiting).append(
+                OutstandingPerson(person, is_late, n, last)
+            )
     return result
 
 

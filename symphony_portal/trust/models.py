@@ -211,6 +211,8 @@ class Tag(models.Model):
     A policy can be addressed to the people with a tag (policies.audience).
     """
 
+    _history_user: "User | None"
+
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
     description = models.CharField(max_length=300, blank=True)
