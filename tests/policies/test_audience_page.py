@@ -151,3 +151,10 @@ def test_it_escapes_a_tag_name(client, hr):
     client.force_login(hr)
     page = client.get("/people/tags/").content.decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_it_keeps_the_audience_out_of_the_administration(client, hr, policy):
+    client.force_login(hr)
+    page = client.get(f"/admin/policies/policy/{policy.pk}/change/").content.decode()
+    assert 'name="title"' in page
+    assert 'name="for_governors"' not in page and 'name="acknowledge_within_days"' not in page
