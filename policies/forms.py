@@ -143,7 +143,7 @@ class AudienceForm(forms.Form):
     """Who must acknowledge a policy (HR's "Who must acknowledge" page)."""
 
     kinds = forms.MultipleChoiceField(
-        choices=Kind.choices,
+        choices=[(kind, f"{label}s") for kind, label in Kind.choices],
         widget=forms.CheckboxSelectMultiple,
         label="Kinds of people",
         help_text=(
