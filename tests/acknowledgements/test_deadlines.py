@@ -181,3 +181,31 @@ def test_it_has_no_overdue_before_the_deadline(hr, harmony):
     person.save()
     listing = outstanding_by_version([version], everyone=True)[version.pk]
     assert listing.overdue == [] and person in [r.person for r in listing.waiting]
+
+
+def test_it_dates_a_move_of_school_made_by_a_people_import(hr, harmony, crescendo):
+    person = make_person("Mo Mover", school=harmony, email="mo.mover@symphony.test")
+    person.date_joined = person.school_since = days_ago(400)
+    person.save()
+    csv_text = (
+        "email,name,kind,school,role,job title\n"
+        "mo.mover@symphony.test,Mo Mover,employee,Crescendo Academy,,\n"
+    )
+    pending = trust_services.upload_people_import(csv_text, filename="people.csv", by=hr)
+    trust_services.confirm_people_import(pending, deactivate_missing=False, by=hr)
+    person.refresh_from_db()
+    assert person.school == crescendo and person.school_since.date() == TODAY
+    version = make_version(label="crescendo", published_at=days_ago(60))
+    set_audience(
+        version.policy,
+        kinds=list(Kind.values),
+        all_schools=False,
+        schools=[crescendo],
+        include_central_team=False,
+        tag=None,
+        acknowledge_within_days=5,
+        by=hr,
+    )
+    version = PolicyVersion.objects.select_related("policy").get(pk=version.pk)
+    (waiting,) = waiting_for(person)
+    assert not waiting.is_overdue and waiting.acknowledge_by == add_school_days(TODAY, 5)
