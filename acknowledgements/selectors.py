@@ -4,13 +4,29 @@ Every read here takes a constant number of queries however many people the trust
 """
 
 from dataclasses import dataclass, field
+from datetime import date
+from functools import reduce
+from operator import or_
 
-from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from policies.models import PolicyVersion
+from policies.audience import Audience, tag_dates
+from policies.models import Policy, PolicyVersion
 from symphony_portal.trust.models import CENTRAL_TEAM as TRUST_CENTRAL_TEAM
 from symphony_portal.trust.models import Kind, School, User
 
@@ -20,38 +36,91 @@ CENTRAL_TEAM = TRUST_CENTRAL_TEAM  # the trust's one name for the people of no s
 
 
 def published_versions() -> list[PolicyVersion]:
-    """The live version of each policy: the versions everyone is asked to acknowledge. One query."""
+    """The live version of each policy: the versions people are asked to acknowledge. One query."""
     return list(PolicyVersion.objects.published().select_related("policy").order_by("policy__title"))
 
 
-def outstanding(version: PolicyVersion):
-    """Active people who have not acknowledged this version (everyone it applies to: every kind)."""
-    acknowledged = Acknowledgement.objects.filter(person=OuterRef("pk"), version=version)
-    return User.objects.active().filter(~Exists(acknowledged))
+# --- Who is expected to acknowledge (the audience: policies.audience holds the rule) ---------------
 
 
-def outstanding_with_reminders(version: PolicyVersion):
-    """Outstanding people with how many reminders they have had about this version, and when the last."""
+def audiences(versions: list[PolicyVersion]) -> dict[int, Audience]:
+    """Each version's audience, by version id. One query, and none when no policy has chosen schools."""
+    narrowed = {v.policy_id for v in versions if not v.policy.all_schools}
+    chosen: dict[int, set[int]] = {policy_id: set() for policy_id in narrowed}
+    if narrowed:
+        through = Policy.audience_schools.through.objects.filter(policy_id__in=narrowed)
+        for policy_id, school_id in through.values_list("policy_id", "school_id"):
+            chosen[policy_id].add(school_id)
+    return {v.pk: Audience.of(v.policy, school_ids=chosen.get(v.policy_id)) for v in versions}
+
+
+def audience_of(version: PolicyVersion) -> Audience:
+    """The version's audience: who must acknowledge it (the policy's audience today)."""
+    return audiences([version])[version.pk]
+
+
+def expected(version: PolicyVersion, audience: Audience | None = None):
+    """Active people of the version's audience: everyone counted, asked and reminded for it."""
+    audience = audience or audience_of(version)
+    return User.objects.active().filter(audience.people_q())
+
+
+def acknowledged_condition(version: PolicyVersion) -> Exists:
+    """On a person: they have an acknowledgement that counts for this version. The one place that says so."""
+    return Exists(Acknowledgement.objects.filter(person=OuterRef("pk"), version=version))
+
+
+def is_expected(person: User, version: PolicyVersion) -> bool:
+    """Whether this person must acknowledge this version (active and in its audience). One query."""
+    return expected(version).filter(pk=person.pk).exists()
+
+
+def outstanding(version: PolicyVersion, audience: Audience | None = None):
+    """Active people of the version's audience who have not acknowledged it."""
+    return expected(version, audience).filter(~acknowledged_condition(version))
+
+
+def outstanding_with_reminders(version: PolicyVersion, *, today: date | None = None):
+    """Outstanding people with how many reminders they have had about this version, when the last, and
+    whether their time to acknowledge has run out (``is_overdue``)."""
+    audience = audience_of(version)
     reminders = Reminder.objects.filter(
         recipient=OuterRef("pk"), version=version, about=Reminder.About.OWN
     ).values("recipient")
-    return outstanding(version).annotate(
+    late = audience.overdue_q(version, today or timezone.localdate())
+    return outstanding(version, audience).annotate(
         reminders_sent=Coalesce(
             Subquery(reminders.annotate(n=Count("pk")).values("n")), Value(0), output_field=IntegerField()
         ),
         last_reminded_at=Subquery(reminders.annotate(last=Max("sent_at")).values("last")),
+        is_overdue=ExpressionWrapper(late, output_field=BooleanField()) if late else Value(False),
     )
 
 
-def waiting_for(user: User) -> list[PolicyVersion]:
-    """Published versions this person has not acknowledged yet. One query."""
+def waiting_for(user: User, *, today: date | None = None) -> list[PolicyVersion]:
+    """Published versions this person must acknowledge and has not, each with ``acknowledge_by`` (their
+    deadline) and ``is_overdue``. Three queries at most, however many policies."""
+    if not (user.is_authenticated and user.is_active):
+        return []
     mine = Acknowledgement.objects.filter(person=user, version=OuterRef("pk"))
-    return list(
+    versions = list(
         PolicyVersion.objects.published()
         .filter(~Exists(mine))
         .select_related("policy")
         .order_by("policy__title")
     )
+    by_version = audiences(versions)
+    tagged = tag_dates(user) if any(a.tag_id for a in by_version.values()) else {}
+    today = today or timezone.localdate()
+    waiting = []
+    for version in versions:
+        audience = by_version[version.pk]
+        if not audience.includes(user, set(tagged)):
+            continue
+        version.acknowledge_by = audience.deadline(version, audience.joined_at(user, tagged))
+        version.is_overdue = version.acknowledge_by is not None and version.acknowledge_by < today
+        waiting.append(version)
+    return waiting
 
 
 def last_acknowledged_before(user: User, version: PolicyVersion) -> PolicyVersion | None:
@@ -74,14 +143,22 @@ def days_since_publication(version: PolicyVersion, today=None) -> int | None:
 
 
 class Share:
-    """Derived figures of anything with ``acknowledged`` and ``total`` counts."""
+    """Derived figures of anything with ``acknowledged``, ``overdue`` and ``total`` counts.
+
+    Outstanding people are either still within their time (waiting) or past it (overdue).
+    """
 
     acknowledged: int
+    overdue: int
     total: int
 
     @property
     def outstanding(self) -> int:
         return self.total - self.acknowledged
+
+    @property
+    def waiting(self) -> int:
+        return self.outstanding - self.overdue
 
     @property
     def percent(self) -> int:
@@ -93,6 +170,7 @@ class KindTally(Share):
     kind: str
     label: str
     acknowledged: int = 0
+    overdue: int = 0
     total: int = 0
 
 
@@ -117,6 +195,10 @@ class GroupCompliance(Share):
     @property
     def acknowledged(self) -> int:  # type: ignore[override]
         return sum(t.acknowledged for t in self.tallies.values())
+
+    @property
+    def overdue(self) -> int:  # type: ignore[override]
+        return sum(t.overdue for t in self.tallies.values())
 
     @property
     def total(self) -> int:  # type: ignore[override]
@@ -148,25 +230,52 @@ def compliance_scope(user: User) -> Scope:
     raise Http404("No compliance page for you.")
 
 
-def compliance(version: PolicyVersion, scope: Scope) -> list[GroupCompliance]:
-    """Counts of acknowledgements of the version by school and kind, for the active people. Two queries."""
-    groups: dict[int | None, GroupCompliance] = {s.pk: GroupCompliance(s.name, s) for s in scope.schools}
-    if scope.central:
-        groups[None] = GroupCompliance(CENTRAL_TEAM, None)
+def _count(condition: Q | None) -> Count:
+    return Count("pk", filter=condition) if condition else Count("pk")
+
+
+def compliance_of(
+    versions: list[PolicyVersion], scope: Scope, *, today: date | None = None
+) -> dict[int, list[GroupCompliance]]:
+    """For each version (by id): its audience's counts by school and kind, acknowledged, overdue and in
+    all, of the active people in the scope. Two queries, whatever the number of versions and people."""
+    today = today or timezone.localdate()
+    by_version = audiences(versions)
+    result: dict[int, list[GroupCompliance]] = {}
+    groups_of: dict[int, dict[int | None, GroupCompliance]] = {}
+    aggregates: dict[str, Count] = {}
+    for version in versions:
+        groups: dict[int | None, GroupCompliance] = {s.pk: GroupCompliance(s.name, s) for s in scope.schools}
+        if scope.central:
+            groups[None] = GroupCompliance(CENTRAL_TEAM, None)
+        result[version.pk] = list(groups.values())
+        audience = by_version[version.pk]
+        member = audience.people_q()
+        done = acknowledged_condition(version)
+        late = audience.overdue_q(version, today)
+        groups_of[version.pk] = groups
+        aggregates[f"total_{version.pk}"] = _count(member)
+        aggregates[f"done_{version.pk}"] = _count(member & Q(done))
+        if late is not None:
+            aggregates[f"late_{version.pk}"] = _count(member & ~Q(done) & late)
+    if not versions:
+        return result
     people = User.objects.active().filter(scope.people_filter())
-    for row in people.values("school_id", "kind").annotate(n=Count("pk")).order_by():
-        groups[row["school_id"]].tally(row["kind"]).total = row["n"]
-    done = (
-        Acknowledgement.objects.filter(
-            scope.people_filter("person__"), version=version, person__is_active=True
-        )
-        .values("person__school_id", "person__kind")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in done:
-        groups[row["person__school_id"]].tally(row["person__kind"]).acknowledged = row["n"]
-    return list(groups.values())
+    for row in people.values("school_id", "kind").annotate(**aggregates).order_by():
+        for version in versions:
+            total = row[f"total_{version.pk}"]
+            if not total or row["school_id"] not in groups_of[version.pk]:
+                continue
+            tally = groups_of[version.pk][row["school_id"]].tally(row["kind"])
+            tally.total = total
+            tally.acknowledged = row[f"done_{version.pk}"]
+            tally.overdue = row.get(f"late_{version.pk}", 0)
+    return result
+
+
+def compliance(version: PolicyVersion, scope: Scope) -> list[GroupCompliance]:
+    """Counts of the version's audience by school and kind, for the active people. Two queries."""
+    return compliance_of([version], scope)[version.pk]
 
 
 def trust_summary(groups: list[GroupCompliance]) -> GroupCompliance:
@@ -176,6 +285,7 @@ def trust_summary(groups: list[GroupCompliance]) -> GroupCompliance:
         for tally in group.tallies.values():
             total = summary.tally(tally.kind)
             total.acknowledged += tally.acknowledged
+            total.overdue += tally.overdue
             total.total += tally.total
     return summary
 
@@ -188,8 +298,86 @@ def outstanding_people(version: PolicyVersion, *, school: School | None = None, 
     return people.order_by(F("school__name").asc(nulls_last=True), "kind", "full_name", "pk")
 
 
+@dataclass
+class OutstandingPerson:
+    """Someone who has not acknowledged a version yet: waiting, or overdue once their time has passed."""
+
+    person: User
+    overdue: bool
+    reminders_sent: int = 0
+    last_reminded_at: object = None
+
+
+@dataclass
+class OutstandingList:
+    overdue: list[OutstandingPerson] = field(default_factory=list)
+    waiting: list[OutstandingPerson] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.overdue) + len(self.waiting)
+
+
+def outstanding_by_version(
+    versions: list[PolicyVersion],
+    *,
+    school: School | None = None,
+    everyone: bool = False,
+    today: date | None = None,
+) -> dict[int, OutstandingList]:
+    """For each version (by id): its outstanding people of one school (or the central team), or of
+    everyone, overdue and waiting apart, in reading order. Three queries, whatever the number of versions.
+    """
+    today = today or timezone.localdate()
+    result = {version.pk: OutstandingList() for version in versions}
+    if not versions:
+        return result
+    by_version = audiences(versions)
+    flags: dict[str, ExpressionWrapper | Value] = {}
+    conditions: list[Q] = []
+    for version in versions:
+        audience = by_version[version.pk]
+        waits = audience.people_q() & ~Q(acknowledged_condition(version))
+        late = audience.overdue_q(version, today)
+        conditions.append(waits)
+        flags[f"waits_{version.pk}"] = ExpressionWrapper(waits, output_field=BooleanField())
+        flags[f"late_{version.pk}"] = (
+            ExpressionWrapper(waits & late, output_field=BooleanField()) if late is not None else Value(False)
+        )
+    people = User.objects.active().filter(reduce(or_, conditions))
+    if not everyone:
+        people = people.filter(school=school)
+    people = (
+        people.annotate(**flags)
+        .select_related("school")
+        .order_by(F("school__name").asc(nulls_last=True), "kind", "full_name", "pk")
+    )
+    reminders = Reminder.objects.filter(
+        version__in=versions, about=Reminder.About.OWN, recipient__is_active=True
+    )
+    if not everyone:
+        reminders = reminders.filter(recipient__school=school)
+    sent = {
+        (row["recipient_id"], row["version_id"]): (row["n"], row["last"])
+        for row in reminders.values("recipient_id", "version_id")
+        .annotate(n=Count("pk"), last=Max("sent_at"))
+        .order_by()
+    }
+    for person in people:
+        for version in versions:
+            if not getattr(person, f"waits_{version.pk}"):
+                continue
+            n, last = sent.get((person.pk, version.pk), (0, None))
+            is_late = bool(getattr(person, f"late_{version.pk}"))
+            listing = result[version.pk]
+            (listing.overdue if is_late else listing.waiting).append(
+                OutstandingPerson(person, is_late, n, last)
+            )
+    return result
+
+
 def register_rows(versions: list[PolicyVersion]):
-    """The register as CSV rows: every acknowledgement on record, then everyone outstanding today.
+    """The register as CSV rows: every acknowledgement on record, then everyone of each live version's
+    audience who has not acknowledged it, "Overdue" once their time has passed, otherwise "Waiting".
 
     One query for the records and one per live version (per policy, not per person). Rows are read as
     plain values: building model instances for thousands of rows would double the download's time.
@@ -229,13 +417,17 @@ def register_rows(versions: list[PolicyVersion]):
             statement,
             print_,
         ]
+    today = timezone.localdate()
     for version in versions:
+        audience = audience_of(version)
+        late = audience.overdue_q(version, today)
         people = (
-            outstanding(version)
+            outstanding(version, audience)
+            .annotate(late=ExpressionWrapper(late, output_field=BooleanField()) if late else Value(False))
             .order_by(F("school__name").asc(nulls_last=True), "full_name", "pk")
-            .values_list("full_name", "email", "kind", "school__name", "job_title")
+            .values_list("full_name", "email", "kind", "school__name", "job_title", "late")
         )
-        for name, email, kind, school, job in people.iterator(chunk_size=2000):
+        for name, email, kind, school, job, is_late in people.iterator(chunk_size=2000):
             school = school or CENTRAL_TEAM
             yield [
                 version.title,
@@ -246,7 +438,7 @@ def register_rows(versions: list[PolicyVersion]):
                 school,
                 "",
                 job,
-                "Outstanding",
+                "Overdue" if is_late else "Waiting",
                 "",  # nothing confirmed yet: no time, statement or fingerprint
                 "",
                 "",

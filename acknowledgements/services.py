@@ -15,7 +15,7 @@ from symphony_portal.trust.models import Role, School, User
 
 from .models import Acknowledgement, Reminder, statement_for
 from .permissions import check_can_send_reminders_to_school, check_can_send_reminders_to_trust
-from .selectors import CENTRAL_TEAM, outstanding_with_reminders, published_versions
+from .selectors import CENTRAL_TEAM, is_expected, outstanding_with_reminders, published_versions
 
 
 class NotCurrentVersionError(ValidationError):
@@ -27,6 +27,20 @@ class NotCurrentVersionError(ValidationError):
             "please read and acknowledge the current version.",
             code="not_current",
         )
+
+
+class NotInAudienceError(ValidationError):
+    """Only the people a policy is for acknowledge it (policies.audience)."""
+
+    @staticmethod
+    def explain(version: PolicyVersion) -> str:
+        return (
+            f"The {version.title} is not one you are asked to acknowledge: HR has addressed it to other "
+            "people. You can read it; if you think it should apply to you, ask HR."
+        )
+
+    def __init__(self, version: PolicyVersion):
+        super().__init__(self.explain(version), code="not_in_audience")
 
 
 @transaction.atomic
@@ -44,6 +58,8 @@ def acknowledge(version: PolicyVersion, *, by: User) -> tuple[Acknowledgement, b
     if PolicyVersion.objects.status_for_share(version.pk) != PolicyVersion.Status.PUBLISHED:
         raise NotCurrentVersionError(version)
     version = PolicyVersion.objects.select_related("policy").get(pk=version.pk)  # as it is under the lock
+    if not is_expected(by, version):
+        raise NotInAudienceError(version)
     record = Acknowledgement(
         person=by,
         version=version,

@@ -26,11 +26,12 @@ from .selectors import (
     CENTRAL_TEAM,
     REGISTER_HEADER,
     Scope,
-    compliance,
+    compliance_of,
     compliance_scope,
     days_since_publication,
+    is_expected,
     last_acknowledged_before,
-    outstanding_people,
+    outstanding_by_version,
     published_versions,
     register_rows,
     trust_summary,
@@ -58,7 +59,7 @@ def acknowledge(request, version_pk):
     if request.method == "POST":
         try:
             record, created = services.acknowledge(version, by=request.user)
-        except services.NotCurrentVersionError as error:
+        except (services.NotCurrentVersionError, services.NotInAudienceError) as error:
             messages.error(request, error.message)
             return redirect("acknowledgements:acknowledge", version.pk)
         if created:
@@ -71,6 +72,8 @@ def acknowledge(request, version_pk):
     existing = Acknowledgement.objects.filter(person=request.user, version=version).first()
     current = version if version.is_published else version.policy.versions.published().first()
     previously_acknowledged = None if existing else last_acknowledged_before(request.user, version)
+    # Someone the policy is not for reads it, but is not asked to acknowledge it (nor can they).
+    asked = existing is None and version.is_published and is_expected(request.user, version)
     sections = outline(version)
     return render(
         request,
@@ -83,6 +86,8 @@ def acknowledge(request, version_pk):
             "sections": sections,
             "fingerprint": fingerprint(version, sections=sections),
             "statement": statement_for(request.user.kind),
+            "asked": asked,
+            "NOT_IN_AUDIENCE": services.NotInAudienceError.explain(version),
             "review": version.review_status(),
             # This page has its own confirmation: no call to acknowledge from the policy page on top of it.
             "acknowledge_page": True,
@@ -104,9 +109,11 @@ def receipt(request, pk):
 
 def _version_blocks(scope: Scope, *, with_summary: bool) -> list[dict]:
     today = timezone.localdate()
+    versions = published_versions()
+    by_version = compliance_of(versions, scope, today=today)
     blocks = []
-    for version in published_versions():
-        groups = compliance(version, scope)
+    for version in versions:
+        groups = by_version[version.pk]
         blocks.append(
             {
                 "version": version,
@@ -130,15 +137,18 @@ def compliance_overview(request):
 
 def _render_group(request, scope: Scope, name: str, school):
     today = timezone.localdate()
+    versions = published_versions()
+    counts = compliance_of(versions, scope, today=today)
+    people = outstanding_by_version(versions, school=school, today=today)
     blocks = []
-    for version in published_versions():
-        (group,) = compliance(version, scope)
+    for version in versions:
+        (group,) = counts[version.pk]
         blocks.append(
             {
                 "version": version,
                 "group": group,
                 "days": days_since_publication(version, today),
-                "people": outstanding_people(version, school=school),
+                "people": people[version.pk],
             }
         )
     return render(
@@ -172,13 +182,11 @@ def compliance_central(request):
 def outstanding_list(request):
     _trust_wide_scope(request.user)
     today = timezone.localdate()
+    versions = published_versions()
+    people = outstanding_by_version(versions, everyone=True, today=today)
     blocks = [
-        {
-            "version": version,
-            "days": days_since_publication(version, today),
-            "people": list(outstanding_people(version, everyone=True)),
-        }
-        for version in published_versions()
+        {"version": version, "days": days_since_publication(version, today), "people": people[version.pk]}
+        for version in versions
     ]
     return render(request, "acknowledgements/outstanding_list.html", {"blocks": blocks})
 

@@ -52,6 +52,20 @@ class FrozenAwareAdmin(HRModelAdmin, SimpleHistoryAdmin):
 class PolicyAdmin(HRModelAdmin, SimpleHistoryAdmin):
     list_display = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
+    # Who must acknowledge is set on the policy's own page (policies:policy_audience), where each change
+    # is checked and recorded with who made it: not here.
+    exclude = [
+        "for_employees",
+        "for_governors",
+        "for_trustees",
+        "all_schools",
+        "audience_schools",
+        "include_central_team",
+        "audience_tag",
+        "acknowledge_within_days",
+        "audience_changed_at",
+        "audience_changed_by",
+    ]
 
 
 @admin.register(PolicyVersion)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from symphony_portal.lib.text import CleanTextMixin
+from symphony_portal.trust.models import Kind, School, Tag
 
 from .models import Clause, PolicyVersion, Season, Section
 
@@ -185,3 +186,58 @@ class ConfirmImportForm(forms.Form):
                 "confirm you have read them, or fix the document and upload it again."
             )
         return cleaned
+
+
+class AudienceForm(forms.Form):
+    """Who must acknowledge a policy (HR's "Who must acknowledge" page)."""
+
+    kinds = forms.MultipleChoiceField(
+        choices=[(kind, f"{label}s") for kind, label in Kind.choices],
+        widget=forms.CheckboxSelectMultiple,
+        label="Kinds of people",
+        help_text=(
+            "Each confirms the statement for their kind (governors and trustees: to comply with its spirit)."
+        ),
+    )
+    all_schools = forms.TypedChoiceField(
+        choices=[("yes", "Every school and the central trust team"), ("no", "Only the schools chosen below")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        label="Where",
+    )
+    schools = forms.ModelMultipleChoiceField(
+        queryset=School.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Chosen schools",
+    )
+    include_central_team = forms.BooleanField(
+        required=False,
+        label="With the central trust team (people of no school, trustees among them)",
+        help_text="Only for a policy of chosen schools; a policy for every school includes them.",
+    )
+    tag = forms.ModelChoiceField(
+        queryset=Tag.objects.order_by("name"),
+        required=False,
+        empty_label="No tag needed",
+        label="Only people with this tag",
+    )
+    acknowledge_within_days = forms.IntegerField(
+        min_value=1,
+        max_value=200,
+        label="School days to acknowledge",
+        help_text=(
+            "Weekdays from publication, or from the day a person joins the audience. "
+            "Holidays are not taken out."
+        ),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("all_schools") is False
+            and not data.get("schools")
+            and not data.get("include_central_team")
+        ):
+            self.add_error(None, "Choose at least one school, or the central trust team.")
+        return data

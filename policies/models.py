@@ -15,6 +15,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models
 from django.db.models import Q
 from django.urls import reverse
@@ -49,7 +50,41 @@ class Policy(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
 
-    history = HistoricalRecords()
+    # Who must acknowledge it (policies.audience reads these): by default everyone, as before.
+    for_employees = models.BooleanField("employees", default=True)
+    for_governors = models.BooleanField("governors", default=True)
+    for_trustees = models.BooleanField("trustees", default=True)
+    all_schools = models.BooleanField(
+        default=True, help_text="Every school and the central trust team; otherwise the schools chosen."
+    )
+    audience_schools = models.ManyToManyField(
+        "trust.School", blank=True, related_name="+", help_text="When not for all schools: which ones."
+    )
+    include_central_team = models.BooleanField(
+        "the central trust team",
+        default=True,
+        help_text="When for chosen schools: whether the people of no school (central team, trustees) too.",
+    )
+    audience_tag = models.ForeignKey(
+        "trust.Tag",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Only the people HR has given this tag (empty: no tag needed).",
+    )
+    acknowledge_within_days = models.PositiveSmallIntegerField(
+        "school days to acknowledge",
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(200)],
+        help_text="From publication, or from the day a person joins the audience (weekdays).",
+    )
+    audience_changed_at = models.DateTimeField(null=True, blank=True)
+    audience_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords(m2m_fields=[audience_schools])
 
     class Meta:
         ordering = ["title"]

@@ -42,3 +42,13 @@ def can_add_policies(user: Person) -> bool:
 def check_can_add_policies(user: Person) -> None:
     if not can_add_policies(user):
         raise PermissionDenied("Only HR can add policies.")
+
+
+def can_set_audience(user: Person) -> bool:
+    """Who must acknowledge a policy, and within how many school days: HR decides."""
+    return signed_in(user) and user.is_hr
+
+
+def check_can_set_audience(user: Person) -> None:
+    if not can_set_audience(user):
+        raise PermissionDenied("Only HR can decide who must acknowledge a policy.")

@@ -19,9 +19,10 @@ from django.utils.text import slugify
 from symphony_portal.lib import emails
 from symphony_portal.lib.terms import Term
 from symphony_portal.mail import outbox
-from symphony_portal.trust.models import Role, User
+from symphony_portal.trust.models import Kind, Role, User
 
 from . import permissions, tasks
+from .audience import Audience
 from .importing import ImportedDocument, ImportedSection
 from .models import Clause, ExportKind, Policy, PolicyExport, PolicyVersion, ReviewReminder, Section
 from .selectors import fingerprint
@@ -372,7 +373,7 @@ def publish(version: PolicyVersion, *, by: User) -> PolicyVersion:
 
 
 def email_new_version(version: PolicyVersion, *, previous: PolicyVersion | None) -> int:
-    """Queue one email to every active person that a new version of the policy awaits them.
+    """Queue one email to every active person of the policy's audience that a new version awaits them.
 
     Keyed on the version: whatever calls this twice, each person is told once.
     """
@@ -389,7 +390,7 @@ def email_new_version(version: PolicyVersion, *, previous: PolicyVersion | None)
                 "changes_url": changes_url,
             },
         )
-        for person in User.objects.active().order_by("pk")
+        for person in User.objects.active().filter(Audience.of(version.policy).people_q()).order_by("pk")
     ]
     queued = emails.send_batch(messages, dedupe_keys=[f"policy-published:{version.pk}"] * len(messages))
     logger.info("Queued %s emails that %s was published.", queued, version)
@@ -602,3 +603,44 @@ def create_policy(
                 by,
             ).save()
     return draft
+
+
+# --- Who must acknowledge ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_audience(
+    policy: Policy,
+    *,
+    kinds: list[str],
+    all_schools: bool,
+    schools: list,
+    include_central_team: bool,
+    tag,
+    acknowledge_within_days: int,
+    by: User,
+) -> Policy:
+    """Decide who must acknowledge the policy and within how many school days; kept in its history.
+
+    The audience is of the policy, not of a version: it applies to the live version at once (people who
+    leave it are no longer asked or counted; their acknowledgements stay on record).
+    """
+    permissions.check_can_set_audience(by)
+    policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    if not kinds:
+        raise ValidationError("Choose at least one kind of person: employees, governors or trustees.")
+    if not all_schools and not schools and not include_central_team:
+        raise ValidationError("Choose at least one school, or the central trust team.")
+    if not 1 <= acknowledge_within_days <= 200:
+        raise ValidationError("The time to acknowledge is from 1 to 200 school days.")
+    policy.for_employees = Kind.EMPLOYEE in kinds
+    policy.for_governors = Kind.GOVERNOR in kinds
+    policy.for_trustees = Kind.TRUSTEE in kinds
+    policy.all_schools = all_schools
+    policy.include_central_team = True if all_schools else include_central_team
+    policy.audience_tag = tag
+    policy.acknowledge_within_days = acknowledge_within_days
+    policy.audience_changed_at, policy.audience_changed_by = timezone.now(), by
+    _attribute(policy, by).save()
+    policy.audience_schools.set([] if all_schools else schools)
+    return policy

@@ -12,6 +12,8 @@ urlpatterns = [
     path("policies/new/", views.policy_new, name="policy_new"),
     path("policies/new/preview/<str:token>/", views.policy_import_preview, name="policy_import_preview"),
     path("policies/<slug:slug>/", views.policy_detail, name="policy_detail"),
+    # Who must acknowledge the policy, and within how many school days (HR).
+    path("policies/<slug:slug>/audience/", views.policy_audience, name="policy_audience"),
     path("policies/<slug:slug>/versions/", views.version_list, name="version_list"),
     path("policies/<slug:slug>/versions/<int:pk>/", views.version_detail, name="version_detail"),
     # What changed between two versions: ?from=<older pk>&to=<newer pk> (both readable by the person).

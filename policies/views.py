@@ -17,9 +17,11 @@ from symphony_portal.trust.models import User
 from symphony_portal.uploads import FileSizeCapHandler
 
 from . import diff, importing, pending_imports, permissions, services
+from .audience import Audience, describe
 from .forms import (
     AddClauseForm,
     ApprovalForm,
+    AudienceForm,
     ClauseForm,
     CompareForm,
     ConfirmImportForm,
@@ -663,4 +665,84 @@ def policy_import_preview(request, token):
         request,
         "policies/policy_import_preview.html",
         {"pending": pending, "document": document, "fidelity": fidelity, "form": form},
+    )
+
+
+# --- Who must acknowledge (HR) -------------------------------------------------------------------
+
+
+def _audience_history(policy: Policy) -> list[dict]:
+    """Each recorded change of the audience, newest first: when, who, and who had to acknowledge then."""
+    changes, seen = [], set()
+    records = policy.history.filter(audience_changed_at__isnull=False).select_related(
+        "history_user", "audience_tag"
+    )
+    for record in records.order_by("-history_date", "-history_id")[:40]:
+        if record.audience_changed_at in seen:  # the save and the schools' change: one change
+            continue
+        seen.add(record.audience_changed_at)
+        schools = [row.school.name for row in record.audience_schools.select_related("school")]
+        changes.append(
+            {
+                "when": record.audience_changed_at,
+                "who": record.audience_changed_by,
+                "audience": describe(record, schools, record.audience_tag),
+                "days": record.acknowledge_within_days,
+            }
+        )
+        if len(changes) == 20:
+            break
+    return changes
+
+
+def _audience_words(policy: Policy) -> str:
+    return describe(policy, [school.name for school in policy.audience_schools.all()], policy.audience_tag)
+
+
+@login_required
+def policy_audience(request, slug):
+    policy = get_object_or_404(Policy, slug=slug)
+    permissions.check_can_set_audience(request.user)
+    audience = Audience.of(policy)
+    initial = {
+        "kinds": sorted(audience.kinds),
+        "all_schools": "yes" if policy.all_schools else "no",
+        "schools": list(policy.audience_schools.all()),
+        "include_central_team": policy.include_central_team,
+        "tag": policy.audience_tag,
+        "acknowledge_within_days": policy.acknowledge_within_days,
+    }
+    form = AudienceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.set_audience(
+                policy,
+                kinds=data["kinds"],
+                all_schools=data["all_schools"],
+                schools=list(data["schools"]),
+                include_central_team=data["include_central_team"],
+                tag=data["tag"],
+                acknowledge_within_days=data["acknowledge_within_days"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            policy.refresh_from_db()
+            messages.success(
+                request,
+                f"Saved: {_audience_words(policy)} must acknowledge the {policy.title}, "
+                f"within {policy.acknowledge_within_days} school days.",
+            )
+            return redirect("policies:policy_audience", policy.slug)
+    return render(
+        request,
+        "policies/policy_audience.html",
+        {
+            "policy": policy,
+            "form": form,
+            "current": _audience_words(policy),
+            "history": _audience_history(policy),
+        },
     )

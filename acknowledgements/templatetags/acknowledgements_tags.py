@@ -7,7 +7,7 @@ from symphony_portal.lib.terms import how_long
 
 from .. import permissions
 from ..models import Acknowledgement
-from ..selectors import waiting_for
+from ..selectors import is_expected, waiting_for
 
 register = template.Library()
 
@@ -38,12 +38,14 @@ class AcknowledgementStatus:
 
 @register.simple_tag(takes_context=True)
 def acknowledgement_status(context, version: PolicyVersion) -> AcknowledgementStatus:
-    """For a policy's page: whether this version waits for the person's acknowledgement. One query.
+    """For a policy's page: whether this version waits for the person's acknowledgement. Two queries.
 
-    Only the live (published) version can be acknowledged; a superseded one only shows an earlier record.
+    Only the live (published) version can be acknowledged, by the people it is for; a superseded one only
+    shows an earlier record.
     """
     user = context["user"]
     if not permissions.can_acknowledge(user):
         return AcknowledgementStatus(record=None, waiting=False)
     record = Acknowledgement.objects.filter(person=user, version=version).first()
-    return AcknowledgementStatus(record=record, waiting=record is None and version.is_published)
+    waiting = record is None and version.is_published and is_expected(user, version)
+    return AcknowledgementStatus(record=record, waiting=waiting)

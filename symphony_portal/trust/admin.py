@@ -11,6 +11,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from symphony_portal.admin_site import HRModelAdmin
@@ -164,6 +165,8 @@ class UserAdmin(HRModelAdmin, SimpleHistoryAdmin, BaseUserAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.set_unusable_password()  # until they choose one from the invitation
+        elif "school" in form.changed_data:  # moved: a policy of chosen schools counts from today
+            obj.school_since = timezone.now()
         super().save_model(request, obj, form, change)
         if not change:
             services.invite(obj)  # an outbox row in the admin's transaction

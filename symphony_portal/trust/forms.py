@@ -70,3 +70,37 @@ class PeopleImportConfirmForm(CleanTextMixin, forms.Form):
                 "Nothing was imported: to deactivate people, type how many are listed to confirm it.",
             )
         return cleaned
+
+
+class TagForm(CleanTextMixin, forms.Form):
+    name = forms.CharField(max_length=100, help_text='e.g. "Works directly with children".')
+    description = forms.CharField(max_length=300, required=False)
+
+
+class TagPeopleForm(forms.Form):
+    """People to give a tag, by email address: one a line, or separated by commas or spaces."""
+
+    MAX_ADDRESSES = 2000
+
+    emails = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Email addresses",
+        help_text=(
+            "One a line (or separated by commas), as in the people import. Only people still with the trust."
+        ),
+    )
+
+    def clean_emails(self) -> list[User]:
+        words = [w.strip().lower() for w in self.cleaned_data["emails"].replace(",", " ").split()]
+        addresses = list(dict.fromkeys(w for w in words if w))
+        if len(addresses) > self.MAX_ADDRESSES:
+            raise forms.ValidationError(f"At most {self.MAX_ADDRESSES} addresses at a time.")
+        people = {p.email.lower(): p for p in User.objects.active().filter(email__in=addresses)}
+        unknown = [a for a in addresses if a not in people]
+        if unknown:
+            shown = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
+            raise forms.ValidationError(
+                f"Nobody still with the trust has these addresses: {shown}. "
+                "Nobody was tagged; correct them and try again."
+            )
+        return [people[a] for a in addresses]

@@ -114,6 +114,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_staff = models.BooleanField("admin access", default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # When the person came to their current school (or to the central team): a policy for chosen
+    # schools gives someone who moves into one of them its full time to acknowledge from that day.
+    school_since = models.DateTimeField(
+        default=timezone.now, help_text="When the person joined their current school or the central team."
+    )
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
@@ -199,6 +204,53 @@ class User(AbstractBaseUser, PermissionsMixin):
         for assignment in self.role_assignments.select_related("school"):
             labels.append(str(assignment))
         return labels
+
+
+class Tag(models.Model):
+    """A group HR keeps of people across kinds and schools, e.g. "Works directly with children".
+
+    A policy can be addressed to the people with a tag (policies.audience).
+    """
+
+    _history_user: "User | None"
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:tag_detail", args=[self.slug])
+
+
+class PersonTag(models.Model):
+    """A person carries a tag since ``added_at`` (the day their time to acknowledge starts from).
+
+    Removing a tag deletes the row; django-simple-history keeps who added and removed it, and when.
+    """
+
+    _history_user: "User | None"
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="person_tags")
+    tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="person_tags")
+    added_at = models.DateTimeField(default=timezone.now)
+    added_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["person__full_name"]
+        constraints = [models.UniqueConstraint(fields=["person", "tag"], name="trust_one_tag_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.tag}"
 
 
 class Role(models.TextChoices):

@@ -146,3 +146,13 @@ def can_be_deactivated_by_import(
         return False
     holds = holds_guarded_role(person) if roles is None else any(role in GUARDED_ROLES for role in roles)
     return not holds
+
+
+def can_keep_tags(user: Person) -> bool:
+    """HR keeps the tags that policies can be addressed to ("Works directly with children")."""
+    return signed_in(user) and user.is_hr
+
+
+def check_can_keep_tags(user: Person) -> None:
+    if not can_keep_tags(user):
+        raise PermissionDenied("Only HR can keep people's tags.")

@@ -19,6 +19,7 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from symphony_portal.lib import emails
@@ -26,7 +27,18 @@ from symphony_portal.mail import outbox
 from symphony_portal.mail.models import OutgoingEmail
 
 from . import people_import, permissions
-from .models import GUARDED_ROLES, SCHOOL_ROLES, PeopleImport, Role, RoleAssignment, RoleChange, School, User
+from .models import (
+    GUARDED_ROLES,
+    SCHOOL_ROLES,
+    PeopleImport,
+    PersonTag,
+    Role,
+    RoleAssignment,
+    RoleChange,
+    School,
+    Tag,
+    User,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -275,6 +287,9 @@ def _update_people(plan: people_import.Plan, *, by: User | None, reason: str) ->
         changed = {name for name, value in new_values.items() if getattr(person, name) != value}
         for name in changed:
             setattr(person, name, new_values[name])
+        if "school" in changed:  # moved: a policy of chosen schools gives them its time from today
+            person.school_since = timezone.now()
+            changed.add("school_since")
         if changed:  # a change of roles alone leaves the person's row as it is
             people.append(person)
             fields |= changed
@@ -393,3 +408,54 @@ def resend_invitations(people_import_record: PeopleImport, *, by: User | None) -
         ).values_list("to", flat=True)
     )
     return _invite_later(people_import_record, [p for p in waiting if p.email not in still_queued])
+
+
+# --- Tags HR keeps -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_tag(name: str, *, description: str = "", by: User) -> Tag:
+    """A new tag HR can give people and address policies to."""
+    permissions.check_can_keep_tags(by)
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError("A tag needs a name.")
+    if Tag.objects.filter(name__iexact=name).exists():
+        raise ValidationError(f'There is already a tag called "{name}".')
+    base = slugify(name)[:50] or "tag"
+    slug, n = base, 1
+    while Tag.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    tag = Tag(name=name, slug=slug, description=description)
+    tag._history_user = by
+    tag.save()
+    return tag
+
+
+@transaction.atomic
+def tag_people(tag: Tag, people: list[User], *, by: User) -> list[User]:
+    """Give the tag to these people (from now: their time to acknowledge starts today); returns who got it.
+
+    People who already carry it keep their first date. Recorded in the history with who added it.
+    """
+    permissions.check_can_keep_tags(by)
+    Tag.objects.select_for_update().get(pk=tag.pk)  # two HR pages at once: one adds, the other sees it
+    carrying = set(PersonTag.objects.filter(tag=tag, person__in=people).values_list("person_id", flat=True))
+    new = [person for person in people if person.pk not in carrying]
+    now = timezone.now()
+    rows = [PersonTag(person=person, tag=tag, added_at=now, added_by=by) for person in new]
+    bulk_create_with_history(rows, PersonTag, batch_size=BATCH_SIZE, default_user=by)
+    return new
+
+
+@transaction.atomic
+def untag_person(tag: Tag, person: User, *, by: User) -> bool:
+    """Take the tag from a person (kept in the history); False when they did not carry it."""
+    permissions.check_can_keep_tags(by)
+    row = PersonTag.objects.select_for_update().filter(tag=tag, person=person).first()
+    if row is None:
+        return False
+    row._history_user = by
+    row.delete()
+    return True

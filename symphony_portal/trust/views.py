@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from . import import_jobs, people_import, permissions, services
-from .forms import PeopleImportConfirmForm, PeopleImportUploadForm
-from .models import PeopleImport, PeopleImportJob
+from .forms import PeopleImportConfirmForm, PeopleImportUploadForm, TagForm, TagPeopleForm
+from .models import PeopleImport, PeopleImportJob, PersonTag, Tag, User
 
 # How many people of each list the preview shows; the counts are always complete.
 PREVIEW_LIST_LENGTH = 100
@@ -135,3 +135,58 @@ def import_resend_invitations(request, pk):
         "(not to those whose first invitation is still on its way).",
     )
     return redirect(record)
+
+
+# --- Tags HR keeps --------------------------------------------------------------------------------------
+
+
+@login_required
+def tag_list(request):
+    permissions.check_can_keep_tags(request.user)
+    form = TagForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tag = services.create_tag(
+                form.cleaned_data["name"], description=form.cleaned_data["description"], by=request.user
+            )
+        except ValidationError as error:
+            form.add_error("name", error)
+        else:
+            messages.success(request, f'The tag "{tag}" was added: give it to people below.')
+            return redirect(tag)
+    tags = Tag.objects.annotate(people=Count("person_tags", filter=Q(person_tags__person__is_active=True)))
+    return render(request, "trust/tag_list.html", {"tags": tags, "form": form})
+
+
+@login_required
+def tag_detail(request, slug):
+    permissions.check_can_keep_tags(request.user)
+    tag = get_object_or_404(Tag, slug=slug)
+    form = TagPeopleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        added = services.tag_people(tag, form.cleaned_data["emails"], by=request.user)
+        already = len(form.cleaned_data["emails"]) - len(added)
+        note = f" ({already} already had it)" if already else ""
+        messages.success(
+            request, f'{len(added)} {pluralize(len(added), "person,people")} given the tag "{tag}"{note}.'
+        )
+        return redirect(tag)
+    carrying = (
+        PersonTag.objects.filter(tag=tag, person__is_active=True)
+        .select_related("person__school", "added_by")
+        .order_by("person__full_name", "pk")
+    )
+    return render(request, "trust/tag_detail.html", {"tag": tag, "form": form, "carrying": carrying})
+
+
+@login_required
+@require_POST
+def tag_remove(request, slug, person_pk):
+    permissions.check_can_keep_tags(request.user)
+    tag = get_object_or_404(Tag, slug=slug)
+    person = get_object_or_404(User, pk=person_pk)
+    if services.untag_person(tag, person, by=request.user):
+        messages.success(request, f'{person} no longer has the tag "{tag}".')
+    else:
+        messages.info(request, f'{person} did not have the tag "{tag}": nothing changed.')
+    return redirect(tag)

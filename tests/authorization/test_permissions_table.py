@@ -47,6 +47,7 @@ TABLE = {
     # trust
     "trust.can_use_admin": ((), {"hr", "administrator"}),
     "trust.can_import_people": ((), {"hr"}),
+    "trust.can_keep_tags": ((), {"hr"}),
     "trust.can_change_roles": ((), {"administrator"}),
     "trust.can_change_admin_flags": ((), {"administrator"}),
     "trust.can_set_password": (("teacher",), {"teacher"}),
@@ -64,6 +65,7 @@ TABLE = {
     "policies.can_add_policies": ((), {"hr"}),
     "policies.can_follow_reviews": ((), {"hr", "exec_head"}),
     "policies.can_see_exports": ((), {"hr"}),
+    "policies.can_set_audience": ((), {"hr"}),
     # reports (no case exists here; the Chair and HR with a case are below)
     "reports.can_report": ((), SIGNED_IN),
     "reports.can_handle_every_case": ((), {"exec_head"}),

@@ -50,7 +50,9 @@ def test_it_only_records_the_job_and_queues_its_task_when_hr_confirms(client, hr
     assert 'id="import-progress" role="status" aria-live="polite"' in page
     assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in page
     assert "Confirm the import" not in page  # no second button while it works
-    assert '<td data-label="Status">Being applied</td>' in client.get("/people/import/").content.decode()  # in the uploads
+    assert (
+        '<td data-label="Status">Being applied</td>' in client.get("/people/import/").content.decode()
+    )  # in the uploads
 
 
 def test_it_applies_the_import_when_a_worker_runs_the_task(hr, pending, settings):

@@ -8,3 +8,4 @@ register = template.Library()
 
 register.filter("can_use_admin", permissions.can_use_admin)
 register.filter("can_import_people", permissions.can_import_people)
+register.filter("can_keep_tags", permissions.can_keep_tags)

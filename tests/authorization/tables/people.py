@@ -14,6 +14,10 @@ NOBODY_ELSE = {**UPLOADER_ONLY, "hr": 404}
 
 def build(world) -> None:
     hr = world.people["hr"]
+    tag = services.create_tag("Works directly with children", by=hr)
+    world.objects["tag"] = tag
+    world.objects["tagged"] = make_person("Tina Tagged")
+    services.tag_people(tag, [world.objects["tagged"]], by=hr)
     world.objects["import"] = services.upload_people_import(CSV, filename="people.csv", by=hr)
     other_hr = make_person("Hilda Otherhr", roles=["hr"])
     world.objects["other_import"] = services.upload_people_import(CSV, filename="theirs.csv", by=other_hr)
@@ -22,6 +26,14 @@ def build(world) -> None:
 ROWS = {
     "people:import_upload": Row(expect=HR_ONLY_403),
     "people:import_template": Row(expect=HR_ONLY_403),
+    # Tags HR keeps: HR only (403 for everyone else, who may know tags exist but not keep them).
+    "people:tag_list": Row(expect=HR_ONLY_403),
+    "people:tag_detail": Row(args=lambda w: [w.objects["tag"].slug], expect=HR_ONLY_403),
+    "people:tag_remove": Row(
+        method="post",
+        args=lambda w: [w.objects["tag"].slug, w.objects["tagged"].pk],
+        expect={**HR_ONLY_403, "hr": 302},
+    ),
     "people:import_preview": Row(
         args=lambda w: [w.objects["import"].pk], expect={**UPLOADER_ONLY, "hr": 200}
     ),

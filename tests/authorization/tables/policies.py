@@ -19,8 +19,12 @@ def build(world) -> None:
     world.objects["draft_only_policy"] = make_version(label="draft", status=PolicyVersion.Status.DRAFT).policy
 
 
+# Who must acknowledge a policy: HR decides; everyone else may read the policy, so the page is refused (403).
+HR_ONLY_403 = {"anonymous": 302, "staff": 403, "governor": 403, "head": 403, "exec_head": 403, "hr": 200}
+
 ROWS = {
     "policies:home": Row(expect=SIGNED_IN_200),
+    "policies:policy_audience": Row(args=lambda w: [w.objects["policy"].slug], expect=HR_ONLY_403),
     "policies:policy_detail": Row(args=lambda w: [w.objects["policy"].slug], expect=SIGNED_IN_200),
     "policies:version_list": Row(args=lambda w: [w.objects["policy"].slug], expect=SIGNED_IN_200),
     "policies:version_detail": Row(
