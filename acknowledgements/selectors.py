@@ -4,13 +4,17 @@ Every read here takes a constant number of queries however many people the trust
 """
 
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from functools import reduce
+from operator import or_
 
 from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from policies.models import PolicyVersion
+from policies.models import PolicyVersion, round_label
+from policies.selectors import carried_over_to
 from symphony_portal.trust.models import CENTRAL_TEAM as TRUST_CENTRAL_TEAM
 from symphony_portal.trust.models import Kind, School, User
 
@@ -24,18 +28,127 @@ def published_versions() -> list[PolicyVersion]:
     return list(PolicyVersion.objects.published().select_related("policy").order_by("policy__title"))
 
 
-def outstanding(version: PolicyVersion):
-    """Active people who have not acknowledged this version (everyone it applies to: every kind)."""
-    acknowledged = Acknowledgement.objects.filter(person=OuterRef("pk"), version=version)
+# --- Which acknowledgements count ------------------------------------------------------------------------
+#
+# The one rule for "has this person acknowledged what is live", used by every page, list, count, export
+# and reminder. An acknowledgement counts for a version when
+#   - it is of that version, or of an earlier version whose acknowledgements were carried over to it by a
+#     run of minor changes (PolicyVersion.carries_over_from names the first version of the run); and
+#   - for a policy acknowledged every year, and for its live version, it was made in the round open today
+#     (Policy.round_start: derived from the date, so no job opens rounds and every host agrees).
+# Records are never copied or rewritten: a carried-over record stays bound to the text that was signed.
+
+
+def round_start(version: PolicyVersion, today: date | None = None) -> date | None:
+    """The first day of the yearly round the live version is acknowledged in today; None if none applies."""
+    if not version.is_published:
+        return None  # a superseded version's record is whatever was acknowledged while it was live
+    return version.policy.round_start(today)
+
+
+def round_opened_at(start: date) -> datetime:
+    """The moment a round opens: midnight, the trust's time, on its first day."""
+    return timezone.make_aware(datetime.combine(start, time.min))
+
+
+def counting_acknowledgements(version: PolicyVersion, *, today: date | None = None, prefix: str = "") -> Q:
+    """The condition on an acknowledgement (or on ``prefix``, e.g. "acknowledgements__") for counting as
+    an acknowledgement of this version today. See the rule above; ``counts_for`` is its twin in Python."""
+    if version.carries_over_from_id:
+        base = version.carries_over_from_id
+        condition = Q(**{f"{prefix}version_id": base}) | Q(
+            **{
+                f"{prefix}version__carries_over_from_id": base,
+                f"{prefix}version__published_at__lte": version.published_at,
+            }
+        )
+    else:
+        condition = Q(**{f"{prefix}version_id": version.pk})
+    start = round_start(version, today)
+    if start is not None:
+        condition &= Q(**{f"{prefix}acknowledged_at__gte": round_opened_at(start)})
+    return condition
+
+
+def counts_for(version: PolicyVersion, record: Acknowledgement, *, today: date | None = None) -> bool:
+    """Whether this record counts for the version today: ``counting_acknowledgements`` for one record in
+    hand (its ``version`` loaded)."""
+    signed = record.version
+    if version.carries_over_from_id:
+        base = version.carries_over_from_id
+        in_run = signed.pk == base or (
+            signed.carries_over_from_id == base
+            and signed.published_at is not None
+            and signed.published_at <= version.published_at
+        )
+    else:
+        in_run = signed.pk == version.pk
+    start = round_start(version, today)
+    return in_run and (start is None or record.acknowledged_at >= round_opened_at(start))
+
+
+def counting_record(
+    user: User, version: PolicyVersion, *, today: date | None = None
+) -> Acknowledgement | None:
+    """This person's acknowledgement that counts for the version today, if any (the latest). One query."""
+    return (
+        Acknowledgement.objects.filter(counting_acknowledgements(version, today=today), person=user)
+        .select_related("version__policy")
+        .order_by("-acknowledged_at", "-pk")
+        .first()
+    )
+
+
+def record_for(user: User, version: PolicyVersion) -> Acknowledgement | None:
+    """The record a page shows for this person and version: for the live version, the one that counts
+    today (possibly carried over); for a superseded one, their last record of it. One query."""
+    if version.is_published:
+        return counting_record(user, version)
+    return (
+        Acknowledgement.objects.filter(person=user, version=version)
+        .select_related("version__policy")
+        .order_by("-acknowledged_at", "-pk")
+        .first()
+    )
+
+
+def counting_records(
+    user: User, versions: list[PolicyVersion], *, today: date | None = None
+) -> dict[int, Acknowledgement]:
+    """For each of these versions, this person's acknowledgement that counts for it, if any. One query."""
+    if not versions:
+        return {}
+    condition = reduce(or_, (counting_acknowledgements(v, today=today) for v in versions))
+    records = list(
+        Acknowledgement.objects.filter(condition, person=user)
+        .select_related("version__policy")
+        .order_by("-acknowledged_at", "-pk")
+    )
+    found: dict[int, Acknowledgement] = {}
+    for version in versions:
+        record = next((r for r in records if counts_for(version, r, today=today)), None)
+        if record is not None:
+            found[version.pk] = record
+    return found
+
+
+def outstanding(version: PolicyVersion, *, today: date | None = None):
+    """Active people with no acknowledgement that counts for this version (everyone it applies to)."""
+    acknowledged = Acknowledgement.objects.filter(
+        counting_acknowledgements(version, today=today), person=OuterRef("pk")
+    )
     return User.objects.active().filter(~Exists(acknowledged))
 
 
-def outstanding_with_reminders(version: PolicyVersion):
-    """Outstanding people with how many reminders they have had about this version, and when the last."""
-    reminders = Reminder.objects.filter(
-        recipient=OuterRef("pk"), version=version, about=Reminder.About.OWN
-    ).values("recipient")
-    return outstanding(version).annotate(
+def outstanding_with_reminders(version: PolicyVersion, *, today: date | None = None):
+    """Outstanding people with how many reminders they have had about this version (in this round, for a
+    policy acknowledged every year), and when the last."""
+    reminders = Reminder.objects.filter(recipient=OuterRef("pk"), version=version, about=Reminder.About.OWN)
+    start = round_start(version, today)
+    if start is not None:
+        reminders = reminders.filter(sent_at__gte=round_opened_at(start))
+    reminders = reminders.values("recipient")
+    return outstanding(version, today=today).annotate(
         reminders_sent=Coalesce(
             Subquery(reminders.annotate(n=Count("pk")).values("n")), Value(0), output_field=IntegerField()
         ),
@@ -44,14 +157,32 @@ def outstanding_with_reminders(version: PolicyVersion):
 
 
 def waiting_for(user: User) -> list[PolicyVersion]:
-    """Published versions this person has not acknowledged yet. One query."""
-    mine = Acknowledgement.objects.filter(person=user, version=OuterRef("pk"))
-    return list(
+    """Live versions with no acknowledgement of this person's that counts for them. One query.
+
+    The rule of ``counting_acknowledgements`` for live versions, read in one query for the home page:
+    a live version's run of minor changes is every version with the same first version
+    (``carries_over_from``, or itself), and the person's latest record in the run must be of this round.
+    """
+    mine = (
+        Acknowledgement.objects.filter(person=user)
+        .annotate(run=Coalesce("version__carries_over_from_id", "version_id"))
+        .filter(run=OuterRef("run"))
+        .order_by("-acknowledged_at")
+        .values("acknowledged_at")[:1]
+    )
+    versions = (
         PolicyVersion.objects.published()
-        .filter(~Exists(mine))
+        .annotate(run=Coalesce("carries_over_from_id", "pk"), last_acknowledged_at=Subquery(mine))
         .select_related("policy")
         .order_by("policy__title")
     )
+    waiting = []
+    for version in versions:
+        start = round_start(version)
+        last = version.last_acknowledged_at
+        if last is None or (start is not None and last < round_opened_at(start)):
+            waiting.append(version)
+    return waiting
 
 
 def last_acknowledged_before(user: User, version: PolicyVersion) -> PolicyVersion | None:
@@ -156,12 +287,14 @@ def compliance(version: PolicyVersion, scope: Scope) -> list[GroupCompliance]:
     people = User.objects.active().filter(scope.people_filter())
     for row in people.values("school_id", "kind").annotate(n=Count("pk")).order_by():
         groups[row["school_id"]].tally(row["kind"]).total = row["n"]
+    # Distinct people: a person counts once whichever of the counting records (a carried-over one,
+    # this round's) they hold.
     done = (
         Acknowledgement.objects.filter(
-            scope.people_filter("person__"), version=version, person__is_active=True
+            counting_acknowledgements(version), scope.people_filter("person__"), person__is_active=True
         )
         .values("person__school_id", "person__kind")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("person", distinct=True))
         .order_by()
     )
     for row in done:
@@ -188,16 +321,46 @@ def outstanding_people(version: PolicyVersion, *, school: School | None = None, 
     return people.order_by(F("school__name").asc(nulls_last=True), "kind", "full_name", "pk")
 
 
+def carry_over_note(signed: PolicyVersion, later: list[PolicyVersion]) -> str:
+    """What a record of ``signed`` says when minor changes carried it over: "acknowledged 2016-2019;
+    carried over to 2016-2019 rev. 2 as a minor change"; empty when it was not carried over."""
+    if not later:
+        return ""
+    names = ", then ".join(v.label for v in later)
+    changes = "a minor change" if len(later) == 1 else "minor changes"
+    return f"acknowledged {signed.label}; carried over to {names} as {changes}"
+
+
+def carry_over_notes() -> dict[int, str]:
+    """For each adopted version whose acknowledgements were carried over, the note its records carry.
+    One query."""
+    versions = list(PolicyVersion.objects.adopted())
+    later = carried_over_to(versions, adopted=versions)
+    return {v.pk: note for v in versions if (note := carry_over_note(v, later[v.pk]))}
+
+
+def round_of(start: date | None) -> str:
+    return round_label(start) if start else ""
+
+
 def register_rows(versions: list[PolicyVersion]):
     """The register as CSV rows: every acknowledgement on record, then everyone outstanding today.
 
-    One query for the records and one per live version (per policy, not per person). Rows are read as
-    plain values: building model instances for thousands of rows would double the download's time.
+    Every record stays in the register: last year's round of a yearly policy (its round shown), and a
+    record carried over by a minor change (shown against the version signed, with a note). Three queries
+    for the records and one per live version (per policy, not per person). Rows are read as plain values:
+    building model instances for thousands of rows would double the download's time.
     """
     kinds = dict(Kind.choices)
     zone = timezone.get_current_timezone()
+    notes = carry_over_notes()
     records = Acknowledgement.objects.order_by(
-        "version__policy__title", "-version__created_at", "school_name", "person__full_name", "pk"
+        "version__policy__title",
+        "-version__created_at",
+        "-round_starts_on",
+        "school_name",
+        "person__full_name",
+        "pk",
     ).values_list(
         "version__policy__title",
         "version__label",
@@ -210,10 +373,24 @@ def register_rows(versions: list[PolicyVersion]):
         "acknowledged_at",
         "statement",
         "fingerprint",
+        "round_starts_on",
+        "version_id",
     )
-    for title, label, name, email, kind, school, roles, job, at, statement, print_ in records.iterator(
-        chunk_size=2000
-    ):
+    for (
+        title,
+        label,
+        name,
+        email,
+        kind,
+        school,
+        roles,
+        job,
+        at,
+        statement,
+        print_,
+        start,
+        version_id,
+    ) in records.iterator(chunk_size=2000):
         when = at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         yield [
             title,
@@ -228,8 +405,11 @@ def register_rows(versions: list[PolicyVersion]):
             when,
             statement,
             print_,
+            round_of(start),
+            notes.get(version_id, ""),
         ]
     for version in versions:
+        this_round = round_of(round_start(version))
         people = (
             outstanding(version)
             .order_by(F("school__name").asc(nulls_last=True), "full_name", "pk")
@@ -250,6 +430,8 @@ def register_rows(versions: list[PolicyVersion]):
                 "",  # nothing confirmed yet: no time, statement or fingerprint
                 "",
                 "",
+                this_round,
+                "",
             ]
 
 
@@ -266,4 +448,6 @@ REGISTER_HEADER = [
     "Acknowledged at",
     "Statement confirmed",
     "Fingerprint (SHA-256)",
+    "Round",
+    "Carried over",
 ]

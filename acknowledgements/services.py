@@ -14,7 +14,13 @@ from symphony_portal.lib import emails
 from symphony_portal.trust.models import Role, User
 
 from .models import Acknowledgement, Reminder, statement_for
-from .selectors import CENTRAL_TEAM, outstanding_with_reminders, published_versions
+from .selectors import (
+    CENTRAL_TEAM,
+    counting_record,
+    outstanding_with_reminders,
+    published_versions,
+    round_start,
+)
 
 
 class NotCurrentVersionError(ValidationError):
@@ -33,9 +39,13 @@ def acknowledge(version: PolicyVersion, *, by: User) -> tuple[Acknowledgement, b
     """Record that this person confirmed the version; returns (record, created).
 
     A second request (double click, two tabs, two requests at once) gets the existing record: the
-    unique constraint decides the race, and the losing insert is rolled back to its savepoint.
+    unique constraint decides the race, and the losing insert is rolled back to its savepoint. A record
+    that already counts for the version (one carried over by a minor change, one of this year's round)
+    is returned as it is: nothing is recorded twice. For a policy acknowledged every year the record
+    names the round it belongs to.
     """
-    existing = Acknowledgement.objects.filter(person=by, version=version).first()
+    version = PolicyVersion.objects.select_related("policy").get(pk=version.pk)
+    existing = counting_record(by, version)
     if existing:
         return existing, False
     # Read the status under a shared lock held until commit: a publication in progress is waited for
@@ -44,6 +54,7 @@ def acknowledge(version: PolicyVersion, *, by: User) -> tuple[Acknowledgement, b
         raise NotCurrentVersionError(version)
     version = PolicyVersion.objects.select_related("policy").get(pk=version.pk)  # as it is under the lock
     record = Acknowledgement(
+        round_starts_on=round_start(version),
         person=by,
         version=version,
         kind=by.kind,
@@ -58,7 +69,10 @@ def acknowledge(version: PolicyVersion, *, by: User) -> tuple[Acknowledgement, b
         with transaction.atomic():
             record.save()
     except IntegrityError:
-        return Acknowledgement.objects.get(person=by, version=version), False
+        raced = counting_record(by, version)
+        if raced is None:  # the other insert was of another round (one opened meanwhile): try again once
+            raise
+        return raced, False
     return record, True
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from policies import services as policy_services
 from policies.models import ExportKind, PolicyVersion
-from policies.selectors import fingerprint, outline
+from policies.selectors import carried_over_to, fingerprint, outline
 from symphony_portal.lib.csv_export import csv_response
 from symphony_portal.lib.downloads import ranged_pdf_response
 
@@ -21,13 +21,16 @@ from .selectors import (
     CENTRAL_TEAM,
     REGISTER_HEADER,
     Scope,
+    carry_over_note,
     compliance,
     compliance_scope,
     days_since_publication,
     last_acknowledged_before,
     outstanding_people,
     published_versions,
+    record_for,
     register_rows,
+    round_of,
     trust_summary,
     waiting_for,
 )
@@ -63,7 +66,7 @@ def acknowledge(request, version_pk):
             messages.info(request, f"You had already acknowledged {version} on {when:%-d %B %Y at %H:%M}.")
         return redirect(record)
 
-    existing = Acknowledgement.objects.filter(person=request.user, version=version).first()
+    existing = record_for(request.user, version)
     current = version if version.is_published else version.policy.versions.published().first()
     previously_acknowledged = None if existing else last_acknowledged_before(request.user, version)
     sections = outline(version)
@@ -94,7 +97,17 @@ def receipt(request, pk):
     record = get_object_or_404(
         Acknowledgement.objects.visible_to(request.user).select_related("person", "version__policy"), pk=pk
     )
-    return render(request, "acknowledgements/acknowledgement_detail.html", {"record": record})
+    later = carried_over_to([record.version])[record.version.pk]
+    return render(
+        request,
+        "acknowledgements/acknowledgement_detail.html",
+        {
+            "record": record,
+            "carried_over": carry_over_note(record.version, later),
+            "carried_reason": "; ".join(v.change_reason for v in later if v.change_reason),
+            "round": round_of(record.round_starts_on),
+        },
+    )
 
 
 def _version_blocks(scope: Scope, *, with_summary: bool) -> list[dict]:

@@ -20,6 +20,7 @@ from .forms import (
     ApprovalForm,
     ClauseForm,
     CompareForm,
+    PublishForm,
     SectionForm,
     StartDraftForm,
     VersionDetailsForm,
@@ -449,15 +450,28 @@ def draft_approval(request, slug, pk):
 @login_required
 def draft_publish(request, slug, pk):
     version = _draft_for(request, slug, pk)
-    if request.method == "POST":
+    # The live version it will supersede: a first publication has no choice to make.
+    current = PolicyVersion.objects.published().filter(policy_id=version.policy_id).first()
+    form = PublishForm(request.POST or None) if current else None
+    if request.method == "POST" and (form is None or form.is_valid()):
+        choice = form.cleaned_data if form else {}
         try:
-            services.publish(version, by=request.user)
+            services.publish(
+                version, by=request.user, change=choice.get("change"), reason=choice.get("reason", "")
+            )
         except ValidationError as error:
             return _refused(request, version, error)
-        messages.success(
-            request,
-            f"{version} is published and frozen. Everyone is being emailed that a new version awaits them.",
-        )
+        if choice.get("change") == PolicyVersion.Change.MINOR:
+            done = (
+                f"{version} is published and frozen, as a minor change: acknowledgements of "
+                f"{current.label} carry over. Everyone is being emailed that the policy was updated."
+            )
+        else:
+            done = (
+                f"{version} is published and frozen. "
+                "Everyone is being emailed that a new version awaits them."
+            )
+        messages.success(request, done)
         return redirect(version.policy.get_absolute_url())
     sections = outline(version)
     return render(
@@ -466,6 +480,8 @@ def draft_publish(request, slug, pk):
         {
             "policy": version.policy,
             "version": version,
+            "current": current,
+            "form": form,
             "comparison": diff.compare(outline(version.continues), sections) if version.continues else None,
             "changes_url": version.changes_since_url(version.continues) if version.continues else "",
             "approval_current": version.has_approval
