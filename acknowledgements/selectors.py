@@ -59,7 +59,7 @@ def counting_acknowledgements(version: PolicyVersion, *, today: date | None = No
         condition = Q(**{f"{prefix}version_id": base}) | Q(
             **{
                 f"{prefix}version__carries_over_from_id": base,
-                f"{prefix}version__published_at__lte": version.published_at,
+                f"{prefix}version__created_at__lte": version.created_at,
             }
         )
     else:
@@ -77,9 +77,7 @@ def counts_for(version: PolicyVersion, record: Acknowledgement, *, today: date |
     if version.carries_over_from_id:
         base = version.carries_over_from_id
         in_run = signed.pk == base or (
-            signed.carries_over_from_id == base
-            and signed.published_at is not None
-            and signed.published_at <= version.published_at
+            signed.carries_over_from_id == base and signed.created_at <= version.created_at
         )
     else:
         in_run = signed.pk == version.pk

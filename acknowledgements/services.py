@@ -81,26 +81,24 @@ def acknowledge(version: PolicyVersion, *, by: User) -> tuple[Acknowledgement, b
 
 @dataclass
 class ReminderPlan:
-    """What one run of the reminders would send: each email, with the record to keep once it is sent."""
+    """What one run of the reminders would send: each email with its outbox key, and the records to keep.
+
+    A person's email lists every version waiting for them, so one email may carry several records.
+    """
 
     messages: list = field(default_factory=list)
+    dedupe_keys: list[str] = field(default_factory=list)
     records: list[Reminder] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
     people: int = 0
     heads: int = 0
 
-    def add(self, message, record: Reminder, line: str) -> None:
+    def add(self, message, records: list[Reminder], line: str, key: str) -> None:
+        """``key``: one per email and day: whatever runs the reminders again that day queues nothing twice."""
         self.messages.append(message)
-        self.records.append(record)
+        self.records.extend(records)
         self.lines.append(line)
-
-    @property
-    def dedupe_keys(self) -> list[str]:
-        """One key per reminder and day: whatever runs the command again that day, nothing is queued twice."""
-        return [
-            f"acknowledgement-reminder:{r.version_id}:{r.about}:{r.school_id or '-'}:{r.sent_at:%Y-%m-%d}"
-            for r in self.records
-        ]
+        self.dedupe_keys.append(key)
 
 
 def _heads_by_school() -> dict[int | None, list[User]]:
@@ -124,34 +122,57 @@ def _last_sent(about: str, version: PolicyVersion) -> dict[tuple[int, int | None
 
 
 def plan_reminders(*, now: datetime | None = None) -> ReminderPlan:
-    """The reminders due now: each outstanding person at most once every N days, and each Head (at most
-    as often) about their people still outstanding after M reminders."""
+    """The reminders due now: one email to each person listing every live version waiting for them, sent
+    when any of those was last reminded more than N days ago (or never); and a note to each Head (at most
+    as often) about their people still outstanding after M reminders about a version.
+
+    The one rule for reminders: the command and any "send reminders now" go through ``queue_reminders``.
+    """
     now = now or timezone.now()
     every = timedelta(days=settings.ACKNOWLEDGEMENT_REMINDER_DAYS)
     after = settings.ACKNOWLEDGEMENT_REMINDERS_BEFORE_HEAD
     plan = ReminderPlan()
     heads = None
+    waiting: dict[int, tuple[User, list[PolicyVersion], bool]] = {}
+    overdue_notes = []
     for version in published_versions():
-        link = emails.absolute_url("acknowledgements:acknowledge", version.pk)
         overdue: dict[int | None, list[User]] = {}
         people = outstanding_with_reminders(version).select_related("school").order_by("full_name", "pk")
         for person in people:
             if person.reminders_sent >= after:
                 overdue.setdefault(person.school_id, []).append(person)
-            if person.last_reminded_at and person.last_reminded_at > now - every:
-                continue
-            plan.people += 1
-            plan.add(
-                emails.build(
-                    "acknowledgement_reminder",
-                    to=[person.email],
-                    context={"person": person, "version": version, "link": link},
-                ),
-                Reminder(recipient=person, version=version, about=Reminder.About.OWN, sent_at=now),
-                f"reminder to {person.email} about {version}",
-            )
-        if not overdue:
+            due = not (person.last_reminded_at and person.last_reminded_at > now - every)
+            _person, versions, any_due = waiting.setdefault(person.pk, (person, [], False))
+            versions.append(version)
+            waiting[person.pk] = (_person, versions, any_due or due)
+        if overdue:
+            overdue_notes.append((version, overdue))
+    for person, versions, any_due in sorted(waiting.values(), key=lambda w: (w[0].full_name, w[0].pk)):
+        if not any_due:
             continue
+        plan.people += 1
+        items = [
+            {"version": v, "link": emails.absolute_url("acknowledgements:acknowledge", v.pk)}
+            for v in versions
+        ]
+        plan.add(
+            emails.build(
+                "acknowledgement_reminder",
+                to=[person.email],
+                context={
+                    "person": person,
+                    "items": items,
+                    "version": versions[0],
+                    "link": emails.absolute_url("acknowledgements:waiting")
+                    if len(versions) > 1
+                    else items[0]["link"],
+                },
+            ),
+            [Reminder(recipient=person, version=v, about=Reminder.About.OWN, sent_at=now) for v in versions],
+            f"reminder to {person.email} about {', '.join(str(v) for v in versions)}",
+            f"acknowledgement-reminder:own:{'-'.join(str(v.pk) for v in versions)}:{now:%Y-%m-%d}",
+        )
+    for version, overdue in overdue_notes:
         heads = heads if heads is not None else _heads_by_school()
         told = _last_sent(Reminder.About.SCHOOL, version)
         for school_id, late in overdue.items():
@@ -178,15 +199,18 @@ def plan_reminders(*, now: datetime | None = None) -> ReminderPlan:
                             ),
                         },
                     ),
-                    Reminder(
-                        recipient=head,
-                        version=version,
-                        about=Reminder.About.SCHOOL,
-                        school_id=school_id,
-                        outstanding_count=len(late),
-                        sent_at=now,
-                    ),
+                    [
+                        Reminder(
+                            recipient=head,
+                            version=version,
+                            about=Reminder.About.SCHOOL,
+                            school_id=school_id,
+                            outstanding_count=len(late),
+                            sent_at=now,
+                        )
+                    ],
                     f"note to {head.email}: {len(late)} still outstanding at {school_name} about {version}",
+                    f"acknowledgement-reminder:{version.pk}:school:{school_id or '-'}:{now:%Y-%m-%d}",
                 )
     return plan
 

@@ -93,6 +93,45 @@ def acknowledge(request, version_pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def acknowledge_waiting(request):
+    """Every policy waiting for this person on one page, each confirmed on its own (its own record)."""
+    permissions.check_can_acknowledge(request.user)
+    if request.method == "POST":
+        chosen = {int(pk) for pk in request.POST.getlist("version") if pk.isdigit()}
+        if not chosen:
+            messages.error(request, "Tick the confirmation of at least one policy: nothing was recorded.")
+            return redirect("acknowledgements:waiting")
+        recorded, already, refused = [], [], []
+        for version in PolicyVersion.objects.adopted().select_related("policy").filter(pk__in=chosen):
+            try:
+                _record, created = services.acknowledge(version, by=request.user)
+            except services.NotCurrentVersionError:
+                refused.append(version)
+                continue
+            (recorded if created else already).append(version)
+        if recorded:
+            names = "; ".join(str(v) for v in recorded)
+            messages.success(request, f"Thank you: your acknowledgement of {names} is recorded.")
+        if already:
+            names = "; ".join(str(v) for v in already)
+            messages.info(request, f"You had already acknowledged {names}: nothing was recorded twice.")
+        if refused:
+            names = "; ".join(str(v) for v in refused)
+            messages.error(
+                request,
+                f"{names} is no longer the current version and was not acknowledged: "
+                "please read the current version below.",
+            )
+        return redirect("acknowledgements:waiting")
+    return render(
+        request,
+        "acknowledgements/acknowledgement_waiting.html",
+        {"waiting": waiting_for(request.user), "statement": statement_for(request.user.kind)},
+    )
+
+
+@login_required
 def receipt(request, pk):
     record = get_object_or_404(
         Acknowledgement.objects.visible_to(request.user).select_related("person", "version__policy"), pk=pk

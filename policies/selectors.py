@@ -160,12 +160,13 @@ def carried_over_to(
         )
     minors = sorted(
         (v for v in adopted if v.change == PolicyVersion.Change.MINOR and v.carries_over_from_id),
-        key=lambda v: (v.published_at, v.pk),
+        key=lambda v: (v.created_at, v.pk),
     )
     by_base: dict[int, list[PolicyVersion]] = {}
     for minor in minors:
         by_base.setdefault(minor.carries_over_from_id, []).append(minor)
     for version in versions:
         run = by_base.get(version.acknowledgement_base_id, [])
-        later[version.pk] = [v for v in run if v.published_at and v.published_at > version.published_at]
+        # A policy has one draft at a time: its versions were created in the order they were published.
+        later[version.pk] = [v for v in run if v.created_at > version.created_at]
     return later

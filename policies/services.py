@@ -97,6 +97,23 @@ def _renumber(rows, by: User) -> None:
 
 
 @transaction.atomic
+def set_yearly_round(policy: Policy, *, yearly_from: date | None, by: User) -> Policy:
+    """Ask for the policy to be acknowledged again every year from ``yearly_from`` (None: once per version).
+
+    Rounds are derived from the date (Policy.round_start): nothing else is written, and the change is in
+    the policy's history with who made it.
+    """
+    _require_hr(by)
+    policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    if yearly_from is not None and (yearly_from.month, yearly_from.day) == (2, 29):
+        raise ValidationError("Choose a date other than 29 February: it is not there every year.")
+    if policy.yearly_from != yearly_from:
+        policy.yearly_from = yearly_from
+        _attribute(policy, by).save(update_fields=["yearly_from"])
+    return policy
+
+
+@transaction.atomic
 def start_draft(
     version: PolicyVersion, *, label: str, by: User, review_term: Term | None = None
 ) -> PolicyVersion:

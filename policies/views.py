@@ -24,6 +24,7 @@ from .forms import (
     SectionForm,
     StartDraftForm,
     VersionDetailsForm,
+    YearlyRoundForm,
 )
 from .models import Clause, ExportKind, Policy, PolicyExport, PolicyVersion
 from .pdf import render_version_pdf
@@ -128,6 +129,36 @@ def _refused(request, version: PolicyVersion, error: ValidationError, anchor: st
 def _numbered_clause(version: PolicyVersion, clause: Clause) -> str:
     section_number = version.sections.filter(position__lt=clause.section.position).count() + 1
     return f"{section_number}.{clause.position}"
+
+
+@login_required
+def yearly_round(request, slug):
+    policy = get_object_or_404(
+        Policy.objects.filter(versions__status=PolicyVersion.Status.PUBLISHED), slug=slug
+    )
+    permissions.check_can_manage_reviews(request.user)
+    initial = {"yearly": policy.yearly_from is not None, "yearly_from": policy.yearly_from}
+    form = YearlyRoundForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            policy = services.set_yearly_round(
+                policy, yearly_from=form.cleaned_data["yearly_from"], by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if policy.yearly_from:
+                start = policy.round_start()
+                now = f"; the round open now began on {start:%-d %B %Y}" if start else ""
+                done = (
+                    f"{policy} is acknowledged again every year from {policy.yearly_from:%-d %B %Y}{now}. "
+                    "Acknowledgements of earlier rounds stay in the register."
+                )
+            else:
+                done = f"{policy} is acknowledged once per version, not every year."
+            messages.success(request, done)
+            return redirect(policy.get_absolute_url())
+    return render(request, "policies/policy_yearly_round.html", {"policy": policy, "form": form})
 
 
 @login_required
@@ -452,7 +483,7 @@ def draft_publish(request, slug, pk):
     version = _draft_for(request, slug, pk)
     # The live version it will supersede: a first publication has no choice to make.
     current = PolicyVersion.objects.published().filter(policy_id=version.policy_id).first()
-    form = PublishForm(request.POST or None) if current else None
+    form = PublishForm(request.POST if request.method == "POST" else None) if current else None
     if request.method == "POST" and (form is None or form.is_valid()):
         choice = form.cleaned_data if form else {}
         try:
