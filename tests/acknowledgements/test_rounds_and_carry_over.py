@@ -270,3 +270,18 @@ def test_it_counts_reminders_afresh_in_a_new_round(version, teacher):
     version.policy.yearly_from = today.replace(year=today.year - 1)  # a round opened today
     version.policy.save()
     assert plan_reminders().people == 1
+
+
+def test_it_counts_carried_over_records_in_the_signoff_pack_of_the_minor_version(version, teacher, hr):
+    from acknowledgements.pack import pack_context
+    from acknowledgements.selectors import REGISTER_HEADER
+
+    acknowledged(version, teacher)
+    minor = published_as(version, "2024-2027 rev. 2", change="minor", hr=hr)
+    context = pack_context(PolicyVersion.objects.select_related("policy").get(pk=minor.pk))
+    assert context["acknowledged_count"] == 1 and context["carried_over_count"] == 1
+    (row,) = [
+        dict(zip(REGISTER_HEADER, r, strict=True)) for r in context["csv_rows"] if r[3] == teacher.email
+    ]
+    assert row["Version"] == "2024-2027" and row["Fingerprint (SHA-256)"] == fingerprint(version)
+    assert row["Carried over"] == "acknowledged 2024-2027; carried over to 2024-2027 rev. 2 as a minor change"
