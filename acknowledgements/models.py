@@ -46,10 +46,6 @@ class AcknowledgementQuerySet(AppendOnlyQuerySet):
             return self.all()
         return self.filter(models.Q(person=user) | models.Q(school_id__in=user.headed_school_ids))
 
-    def of_published_versions(self) -> "AcknowledgementQuerySet":
-        """Acknowledgements that count today: those of the live version of each policy."""
-        return self.filter(version__status=PolicyVersion.Status.PUBLISHED)
-
 
 class Acknowledgement(AppendOnlyModel):
     person = models.ForeignKey(
