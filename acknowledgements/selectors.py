@@ -5,8 +5,6 @@ Every read here takes a constant number of queries however many people the trust
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from functools import reduce
-from operator import or_
 
 from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -53,7 +51,7 @@ def round_opened_at(start: date) -> datetime:
 
 def counting_acknowledgements(version: PolicyVersion, *, today: date | None = None, prefix: str = "") -> Q:
     """The condition on an acknowledgement (or on ``prefix``, e.g. "acknowledgements__") for counting as
-    an acknowledgement of this version today. See the rule above; ``counts_for`` is its twin in Python."""
+    an acknowledgement of this version today. See the rule above."""
     if version.carries_over_from_id:
         base = version.carries_over_from_id
         condition = Q(**{f"{prefix}version_id": base}) | Q(
@@ -68,21 +66,6 @@ def counting_acknowledgements(version: PolicyVersion, *, today: date | None = No
     if start is not None:
         condition &= Q(**{f"{prefix}acknowledged_at__gte": round_opened_at(start)})
     return condition
-
-
-def counts_for(version: PolicyVersion, record: Acknowledgement, *, today: date | None = None) -> bool:
-    """Whether this record counts for the version today: ``counting_acknowledgements`` for one record in
-    hand (its ``version`` loaded)."""
-    signed = record.version
-    if version.carries_over_from_id:
-        base = version.carries_over_from_id
-        in_run = signed.pk == base or (
-            signed.carries_over_from_id == base and signed.created_at <= version.created_at
-        )
-    else:
-        in_run = signed.pk == version.pk
-    start = round_start(version, today)
-    return in_run and (start is None or record.acknowledged_at >= round_opened_at(start))
 
 
 def counting_record(
@@ -108,26 +91,6 @@ def record_for(user: User, version: PolicyVersion) -> Acknowledgement | None:
         .order_by("-acknowledged_at", "-pk")
         .first()
     )
-
-
-def counting_records(
-    user: User, versions: list[PolicyVersion], *, today: date | None = None
-) -> dict[int, Acknowledgement]:
-    """For each of these versions, this person's acknowledgement that counts for it, if any. One query."""
-    if not versions:
-        return {}
-    condition = reduce(or_, (counting_acknowledgements(v, today=today) for v in versions))
-    records = list(
-        Acknowledgement.objects.filter(condition, person=user)
-        .select_related("version__policy")
-        .order_by("-acknowledged_at", "-pk")
-    )
-    found: dict[int, Acknowledgement] = {}
-    for version in versions:
-        record = next((r for r in records if counts_for(version, r, today=today)), None)
-        if record is not None:
-            found[version.pk] = record
-    return found
 
 
 def outstanding(version: PolicyVersion, *, today: date | None = None):
