@@ -160,9 +160,14 @@ def last_acknowledged_before(user: User, version: PolicyVersion) -> PolicyVersio
 
 
 def days_since_publication(version: PolicyVersion, today=None) -> int | None:
+    """Days people have been asked for the version: since it was published, or since this year's round
+    opened for a policy acknowledged every year (whichever is later)."""
     if not version.published_at:
         return None
-    return ((today or timezone.localdate()) - timezone.localdate(version.published_at)).days
+    today = today or timezone.localdate()
+    since = timezone.localdate(version.published_at)
+    start = round_start(version, today)
+    return (today - max(since, start or since)).days
 
 
 class Share:

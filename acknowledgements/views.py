@@ -31,6 +31,7 @@ from .selectors import (
     record_for,
     register_rows,
     round_of,
+    round_start,
     trust_summary,
     waiting_for,
 )
@@ -160,6 +161,7 @@ def _version_blocks(scope: Scope, *, with_summary: bool) -> list[dict]:
                 "groups": groups,
                 "summary": trust_summary(groups) if with_summary else None,
                 "days": days_since_publication(version, today),
+                "round": round_of(round_start(version, today)),
             }
         )
     return blocks
@@ -185,6 +187,7 @@ def _render_group(request, scope: Scope, name: str, school):
                 "version": version,
                 "group": group,
                 "days": days_since_publication(version, today),
+                "round": round_of(round_start(version, today)),
                 "people": outstanding_people(version, school=school),
             }
         )
@@ -223,6 +226,7 @@ def outstanding_list(request):
         {
             "version": version,
             "days": days_since_publication(version, today),
+            "round": round_of(round_start(version, today)),
             "people": list(outstanding_people(version, everyone=True)),
         }
         for version in published_versions()

@@ -285,3 +285,12 @@ def test_it_counts_carried_over_records_in_the_signoff_pack_of_the_minor_version
     ]
     assert row["Version"] == "2024-2027" and row["Fingerprint (SHA-256)"] == fingerprint(version)
     assert row["Carried over"] == "acknowledged 2024-2027; carried over to 2024-2027 rev. 2 as a minor change"
+
+
+def test_it_shows_the_round_on_the_compliance_pages(client, version, hr):
+    today = timezone.localdate()
+    version.policy.yearly_from = today.replace(year=today.year - 1)
+    version.policy.save()
+    client.force_login(hr)
+    for url in ("/acknowledgements/compliance/", "/acknowledgements/outstanding/"):
+        assert f"round {round_label(today)}" in client.get(url).content.decode()
