@@ -99,7 +99,8 @@ def acknowledge_waiting(request):
     """Every policy waiting for this person on one page, each confirmed on its own (its own record)."""
     permissions.check_can_acknowledge(request.user)
     if request.method == "POST":
-        chosen = {int(pk) for pk in request.POST.getlist("version") if pk.isdigit()}
+        # Only plain ids a database column can hold: anything else is ignored, not an error page.
+        chosen = {int(pk) for pk in request.POST.getlist("version")[:100] if pk.isdigit() and len(pk) <= 9}
         if not chosen:
             messages.error(request, "Tick the confirmation of at least one policy: nothing was recorded.")
             return redirect("acknowledgements:waiting")

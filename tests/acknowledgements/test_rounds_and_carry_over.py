@@ -218,7 +218,8 @@ def test_it_records_nothing_without_a_tick_or_for_a_draft(client, teacher):
     (live,) = three_policies()[:1]
     draft = make_version(policy=live.policy, label="draft", status=PolicyVersion.Status.DRAFT)
     client.force_login(teacher)
-    response = client.post("/acknowledgements/waiting/", {"version": ["", "x"]}, follow=True)
+    hostile = ["", "x", "1" * 40, "-1", "<script>"]
+    response = client.post("/acknowledgements/waiting/", {"version": hostile}, follow=True)
     assert "Tick the confirmation of at least one policy" in response.content.decode()
     client.post("/acknowledgements/waiting/", {"version": [draft.pk]})
     assert not Acknowledgement.objects.exists()
