@@ -33,6 +33,7 @@ setup: $(VENV)/.stamp-runtime | var
 demo:
 	$(PY) manage.py load_demo_trust
 	$(PY) manage.py load_seed_policy
+	$(PY) manage.py load_demo_library
 	$(PY) manage.py load_demo_acknowledgements
 	$(PY) manage.py load_demo_review
 	$(PY) manage.py load_demo_approvals

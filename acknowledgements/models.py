@@ -47,10 +47,6 @@ class AcknowledgementQuerySet(AppendOnlyQuerySet):
             return self.all()
         return self.filter(models.Q(person=user) | models.Q(school_id__in=user.headed_school_ids))
 
-    def of_published_versions(self) -> "AcknowledgementQuerySet":
-        """Acknowledgements that count today: those of the live version of each policy."""
-        return self.filter(version__status=PolicyVersion.Status.PUBLISHED)
-
 
 class Acknowledgement(AppendOnlyModel):
     person = models.ForeignKey(
@@ -68,6 +64,10 @@ class Acknowledgement(AppendOnlyModel):
     job_title = models.CharField(max_length=200, blank=True)
     statement = models.TextField(help_text="The exact wording the person confirmed.")
     fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the exact text acknowledged.")
+    # For a policy acknowledged every year: the round this record belongs to (policies.Policy.round_start).
+    round_starts_on = models.DateField(
+        null=True, blank=True, help_text="For a policy acknowledged every year: the first day of the round."
+    )
 
     objects = AcknowledgementQuerySet.as_manager()
     append_only_message = APPEND_ONLY_MESSAGE
@@ -76,8 +76,16 @@ class Acknowledgement(AppendOnlyModel):
         base_manager_name = "objects"  # Model._base_manager is guarded too
         ordering = ["-acknowledged_at"]
         constraints = [
+            # One record per person and version; for a policy acknowledged every year, one per round.
             models.UniqueConstraint(
-                fields=["person", "version"], name="acknowledgements_one_per_person_version"
+                fields=["person", "version"],
+                condition=Q(round_starts_on__isnull=True),
+                name="acknowledgements_one_per_person_version",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "version", "round_starts_on"],
+                condition=Q(round_starts_on__isnull=False),
+                name="acknowledgements_one_per_person_version_round",
             ),
         ]
 

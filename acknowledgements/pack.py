@@ -34,7 +34,18 @@ from symphony_portal.lib.pdf import PDFAttachment, render_pdf, sign_pdf, signing
 from symphony_portal.trust.models import Kind, School
 
 from .models import Acknowledgement
-from .selectors import CENTRAL_TEAM, REGISTER_HEADER, Scope, compliance, outstanding, trust_summary
+from .selectors import (
+    CENTRAL_TEAM,
+    REGISTER_HEADER,
+    Scope,
+    carry_over_notes,
+    compliance,
+    counting_acknowledgements,
+    outstanding,
+    round_of,
+    round_start,
+    trust_summary,
+)
 
 CSV_NAME = "acknowledgement-register.csv"
 # Characters per column of a register line (DejaVu Sans Mono at 7pt: ~104 fit the A4 text width).
@@ -107,8 +118,12 @@ def pack_context(version: PolicyVersion, *, now: datetime | None = None) -> dict
     sections = outline(version)
     version_print = fingerprint(version, sections=sections)
 
+    # The records that count for this version: its own, those carried over to it by minor changes, and
+    # for a yearly policy's live version those of the round open now.
+    notes = carry_over_notes()
+    this_round = round_of(round_start(version))
     acknowledged = list(
-        Acknowledgement.objects.filter(version=version)
+        Acknowledgement.objects.filter(counting_acknowledgements(version))
         .order_by("school_name", "person__full_name", "pk")
         .values_list(
             "person__full_name",
@@ -120,6 +135,9 @@ def pack_context(version: PolicyVersion, *, now: datetime | None = None) -> dict
             "acknowledged_at",
             "statement",
             "fingerprint",
+            "round_starts_on",
+            "version_id",
+            "version__label",
         )
     )
     waiting = list(
@@ -131,7 +149,21 @@ def pack_context(version: PolicyVersion, *, now: datetime | None = None) -> dict
     register: dict[str, RegisterGroup] = {}
     csv_rows = []
     other_prints = 0
-    for name, email, kind, school, roles, job, at, statement, print_ in acknowledged:
+    carried_over = 0
+    for (
+        name,
+        email,
+        kind,
+        school,
+        roles,
+        job,
+        at,
+        statement,
+        print_,
+        start,
+        signed_id,
+        signed,
+    ) in acknowledged:
         when = at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         mark = "" if print_ == version_print else " *"
         other_prints += bool(mark)
@@ -141,8 +173,11 @@ def pack_context(version: PolicyVersion, *, now: datetime | None = None) -> dict
                 ACKNOWLEDGED_COLUMNS,
             )
         )
-        row = [version.title, version.label, name, email, kinds[kind], school, roles, job]
-        csv_rows.append(row + ["Acknowledged", when, statement, print_])
+        # A carried-over record is listed under the version signed, with the note that says so.
+        note = notes.get(signed_id, "") if signed_id != version.pk else ""
+        carried_over += bool(note)
+        row = [version.title, signed, name, email, kinds[kind], school, roles, job]
+        csv_rows.append(row + ["Acknowledged", when, statement, print_, round_of(start), note])
     still_waiting: dict[str, RegisterGroup] = {}
     for name, email, kind, school, job in waiting:
         school = school or CENTRAL_TEAM
@@ -150,7 +185,7 @@ def pack_context(version: PolicyVersion, *, now: datetime | None = None) -> dict
             line([name, kinds[kind], job], OUTSTANDING_COLUMNS)
         )
         row = [version.title, version.label, name, email, kinds[kind], school, "", job]
-        csv_rows.append(row + ["Outstanding", "", "", ""])
+        csv_rows.append(row + ["Outstanding", "", "", "", this_round, ""])
 
     scope = Scope(schools=list(School.objects.order_by("name")), central=True, whole_trust=True)
     groups = compliance(version, scope)
@@ -177,6 +212,8 @@ def pack_context(version: PolicyVersion, *, now: datetime | None = None) -> dict
         "signed": signing_configured(),
         "register": list(register.values()),
         "acknowledged_count": len(acknowledged),
+        "carried_over_count": carried_over,
+        "round": this_round,
         "other_prints": other_prints,
         "fingerprint_shown": FINGERPRINT_SHOWN,
         "register_heading": heading_line(ACKNOWLEDGED_COLUMNS),

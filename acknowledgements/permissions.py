@@ -15,6 +15,11 @@ def can_acknowledge(user: Person) -> bool:
     return signed_in(user)
 
 
+def check_can_acknowledge(user: Person) -> None:
+    if not can_acknowledge(user):
+        raise PermissionDenied("Only people of the trust who are signed in acknowledge policies.")
+
+
 def can_see_trust_compliance(user: Person) -> bool:
     """Every school, the central team, the full outstanding list and the register: HR, the Executive Head."""
     return signed_in(user) and user.sees_whole_trust

@@ -4,7 +4,7 @@ Every read here takes a constant number of queries however many people the trust
 """
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from functools import reduce
 from operator import or_
 
@@ -26,7 +26,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from policies.audience import Audience, tag_dates
-from policies.models import Policy, PolicyVersion
+from policies.models import Policy, PolicyVersion, round_label
+from policies.selectors import carried_over_to
 from symphony_portal.trust.models import CENTRAL_TEAM as TRUST_CENTRAL_TEAM
 from symphony_portal.trust.models import Kind, School, User
 
@@ -38,6 +39,73 @@ CENTRAL_TEAM = TRUST_CENTRAL_TEAM  # the trust's one name for the people of no s
 def published_versions() -> list[PolicyVersion]:
     """The live version of each policy: the versions people are asked to acknowledge. One query."""
     return list(PolicyVersion.objects.published().select_related("policy").order_by("policy__title"))
+
+
+# --- Which acknowledgements count ------------------------------------------------------------------------
+#
+# The one rule for "has this person acknowledged what is live", used by every page, list, count, export
+# and reminder. An acknowledgement counts for a version when
+#   - it is of that version, or of an earlier version whose acknowledgements were carried over to it by a
+#     run of minor changes (PolicyVersion.carries_over_from names the first version of the run); and
+#   - for a policy acknowledged every year, and for its live version, it was made in the round open today
+#     (Policy.round_start: derived from the date, so no job opens rounds and every host agrees).
+# Records are never copied or rewritten: a carried-over record stays bound to the text that was signed.
+
+
+def round_start(version: PolicyVersion, today: date | None = None) -> date | None:
+    """The first day of the yearly round the live version is acknowledged in today; None if none applies."""
+    if not version.is_published:
+        return None  # a superseded version's record is whatever was acknowledged while it was live
+    return version.policy.round_start(today)
+
+
+def round_opened_at(start: date) -> datetime:
+    """The moment a round opens: midnight, the trust's time, on its first day."""
+    return timezone.make_aware(datetime.combine(start, time.min))
+
+
+def counting_acknowledgements(version: PolicyVersion, *, today: date | None = None, prefix: str = "") -> Q:
+    """The condition on an acknowledgement (or on ``prefix``, e.g. "acknowledgements__") for counting as
+    an acknowledgement of this version today. See the rule above."""
+    if version.carries_over_from_id:
+        base = version.carries_over_from_id
+        condition = Q(**{f"{prefix}version_id": base}) | Q(
+            **{
+                f"{prefix}version__carries_over_from_id": base,
+                f"{prefix}version__created_at__lte": version.created_at,
+            }
+        )
+    else:
+        condition = Q(**{f"{prefix}version_id": version.pk})
+    start = round_start(version, today)
+    if start is not None:
+        condition &= Q(**{f"{prefix}acknowledged_at__gte": round_opened_at(start)})
+    return condition
+
+
+def counting_record(
+    user: User, version: PolicyVersion, *, today: date | None = None
+) -> Acknowledgement | None:
+    """This person's acknowledgement that counts for the version today, if any (the latest). One query."""
+    return (
+        Acknowledgement.objects.filter(counting_acknowledgements(version, today=today), person=user)
+        .select_related("version__policy")
+        .order_by("-acknowledged_at", "-pk")
+        .first()
+    )
+
+
+def record_for(user: User, version: PolicyVersion) -> Acknowledgement | None:
+    """The record a page shows for this person and version: for the live version, the one that counts
+    today (possibly carried over); for a superseded one, their last record of it. One query."""
+    if version.is_published:
+        return counting_record(user, version)
+    return (
+        Acknowledgement.objects.filter(person=user, version=version)
+        .select_related("version__policy")
+        .order_by("-acknowledged_at", "-pk")
+        .first()
+    )
 
 
 # --- Who is expected to acknowledge (the audience: policies.audience holds the rule) ---------------
@@ -65,9 +133,12 @@ def expected(version: PolicyVersion, audience: Audience | None = None):
     return User.objects.active().filter(audience.people_q())
 
 
-def acknowledged_condition(version: PolicyVersion) -> Exists:
-    """On a person: they have an acknowledgement that counts for this version. The one place that says so."""
-    return Exists(Acknowledgement.objects.filter(person=OuterRef("pk"), version=version))
+def acknowledged_condition(version: PolicyVersion, *, today: date | None = None) -> Exists:
+    """On a person: they have an acknowledgement that counts for this version today (the rule of
+    ``counting_acknowledgements``: carried over by minor changes, of this year's round)."""
+    return Exists(
+        Acknowledgement.objects.filter(counting_acknowledgements(version, today=today), person=OuterRef("pk"))
+    )
 
 
 def is_expected(person: User, version: PolicyVersion) -> bool:
@@ -75,20 +146,23 @@ def is_expected(person: User, version: PolicyVersion) -> bool:
     return expected(version).filter(pk=person.pk).exists()
 
 
-def outstanding(version: PolicyVersion, audience: Audience | None = None):
-    """Active people of the version's audience who have not acknowledged it."""
-    return expected(version, audience).filter(~acknowledged_condition(version))
+def outstanding(version: PolicyVersion, audience: Audience | None = None, *, today: date | None = None):
+    """Active people of the version's audience with no acknowledgement that counts for it today."""
+    return expected(version, audience).filter(~acknowledged_condition(version, today=today))
 
 
 def outstanding_with_reminders(version: PolicyVersion, *, today: date | None = None):
     """Outstanding people with how many reminders they have had about this version, when the last, and
     whether their time to acknowledge has run out (``is_overdue``)."""
     audience = audience_of(version)
-    reminders = Reminder.objects.filter(
-        recipient=OuterRef("pk"), version=version, about=Reminder.About.OWN
-    ).values("recipient")
+    # In this round, for a policy acknowledged every year: the count starts again with each round.
+    reminders = Reminder.objects.filter(recipient=OuterRef("pk"), version=version, about=Reminder.About.OWN)
+    start = round_start(version, today)
+    if start is not None:
+        reminders = reminders.filter(sent_at__gte=round_opened_at(start))
+    reminders = reminders.values("recipient")
     late = audience.overdue_q(version, today or timezone.localdate())
-    return outstanding(version, audience).annotate(
+    return outstanding(version, audience, today=today).annotate(
         reminders_sent=Coalesce(
             Subquery(reminders.annotate(n=Count("pk")).values("n")), Value(0), output_field=IntegerField()
         ),
@@ -98,14 +172,26 @@ def outstanding_with_reminders(version: PolicyVersion, *, today: date | None = N
 
 
 def waiting_for(user: User, *, today: date | None = None) -> list[PolicyVersion]:
-    """Published versions this person must acknowledge and has not, each with ``acknowledge_by`` (their
-    deadline) and ``is_overdue``. Three queries at most, however many policies."""
+    """Live versions this person must acknowledge (in the audience) with no acknowledgement of theirs that
+    counts for them, each with ``acknowledge_by`` (their deadline) and ``is_overdue``. Three queries at
+    most, however many policies.
+
+    The rule of ``counting_acknowledgements`` for live versions, read in one query for the home page:
+    a live version's run of minor changes is every version with the same first version
+    (``carries_over_from``, or itself), and the person's latest record in the run must be of this round.
+    """
     if not (user.is_authenticated and user.is_active):
         return []
-    mine = Acknowledgement.objects.filter(person=user, version=OuterRef("pk"))
+    mine = (
+        Acknowledgement.objects.filter(person=user)
+        .annotate(run=Coalesce("version__carries_over_from_id", "version_id"))
+        .filter(run=OuterRef("run"))
+        .order_by("-acknowledged_at")
+        .values("acknowledged_at")[:1]
+    )
     versions = list(
         PolicyVersion.objects.published()
-        .filter(~Exists(mine))
+        .annotate(run=Coalesce("carries_over_from_id", "pk"), last_acknowledged_at=Subquery(mine))
         .select_related("policy")
         .order_by("policy__title")
     )
@@ -116,6 +202,10 @@ def waiting_for(user: User, *, today: date | None = None) -> list[PolicyVersion]
     for version in versions:
         audience = by_version[version.pk]
         if not audience.includes(user, set(tagged)):
+            continue
+        start = round_start(version, today)
+        last = version.last_acknowledged_at
+        if last is not None and (start is None or last >= round_opened_at(start)):
             continue
         version.acknowledge_by = audience.deadline(version, audience.joined_at(user, tagged))
         version.is_overdue = version.acknowledge_by is not None and version.acknowledge_by < today
@@ -137,9 +227,14 @@ def last_acknowledged_before(user: User, version: PolicyVersion) -> PolicyVersio
 
 
 def days_since_publication(version: PolicyVersion, today=None) -> int | None:
+    """Days people have been asked for the version: since it was published, or since this year's round
+    opened for a policy acknowledged every year (whichever is later)."""
     if not version.published_at:
         return None
-    return ((today or timezone.localdate()) - timezone.localdate(version.published_at)).days
+    today = today or timezone.localdate()
+    since = timezone.localdate(version.published_at)
+    start = round_start(version, today)
+    return (today - max(since, start or since)).days
 
 
 class Share:
@@ -375,17 +470,47 @@ def outstanding_by_version(
     return result
 
 
+def carry_over_note(signed: PolicyVersion, later: list[PolicyVersion]) -> str:
+    """What a record of ``signed`` says when minor changes carried it over: "acknowledged 2016-2019;
+    carried over to 2016-2019 rev. 2 as a minor change"; empty when it was not carried over."""
+    if not later:
+        return ""
+    names = ", then ".join(v.label for v in later)
+    changes = "a minor change" if len(later) == 1 else "minor changes"
+    return f"acknowledged {signed.label}; carried over to {names} as {changes}"
+
+
+def carry_over_notes() -> dict[int, str]:
+    """For each adopted version whose acknowledgements were carried over, the note its records carry.
+    One query."""
+    versions = list(PolicyVersion.objects.adopted())
+    later = carried_over_to(versions, adopted=versions)
+    return {v.pk: note for v in versions if (note := carry_over_note(v, later[v.pk]))}
+
+
+def round_of(start: date | None) -> str:
+    return round_label(start) if start else ""
+
+
 def register_rows(versions: list[PolicyVersion]):
     """The register as CSV rows: every acknowledgement on record, then everyone of each live version's
     audience who has not acknowledged it, "Overdue" once their time has passed, otherwise "Waiting".
 
-    One query for the records and one per live version (per policy, not per person). Rows are read as
-    plain values: building model instances for thousands of rows would double the download's time.
+    Every record stays in the register: last year's round of a yearly policy (its round shown), and a
+    record carried over by a minor change (shown against the version signed, with a note). Three queries
+    for the records and one per live version (per policy, not per person). Rows are read as plain values:
+    building model instances for thousands of rows would double the download's time.
     """
     kinds = dict(Kind.choices)
     zone = timezone.get_current_timezone()
+    notes = carry_over_notes()
     records = Acknowledgement.objects.order_by(
-        "version__policy__title", "-version__created_at", "school_name", "person__full_name", "pk"
+        "version__policy__title",
+        "-version__created_at",
+        "-round_starts_on",
+        "school_name",
+        "person__full_name",
+        "pk",
     ).values_list(
         "version__policy__title",
         "version__label",
@@ -398,10 +523,24 @@ def register_rows(versions: list[PolicyVersion]):
         "acknowledged_at",
         "statement",
         "fingerprint",
+        "round_starts_on",
+        "version_id",
     )
-    for title, label, name, email, kind, school, roles, job, at, statement, print_ in records.iterator(
-        chunk_size=2000
-    ):
+    for (
+        title,
+        label,
+        name,
+        email,
+        kind,
+        school,
+        roles,
+        job,
+        at,
+        statement,
+        print_,
+        start,
+        version_id,
+    ) in records.iterator(chunk_size=2000):
         when = at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
         yield [
             title,
@@ -416,11 +555,14 @@ def register_rows(versions: list[PolicyVersion]):
             when,
             statement,
             print_,
+            round_of(start),
+            notes.get(version_id, ""),
         ]
     today = timezone.localdate()
     for version in versions:
         audience = audience_of(version)
         late = audience.overdue_q(version, today)
+        this_round = round_of(round_start(version))
         people = (
             outstanding(version, audience)
             .annotate(late=ExpressionWrapper(late, output_field=BooleanField()) if late else Value(False))
@@ -442,6 +584,8 @@ def register_rows(versions: list[PolicyVersion]):
                 "",  # nothing confirmed yet: no time, statement or fingerprint
                 "",
                 "",
+                this_round,
+                "",
             ]
 
 
@@ -458,4 +602,6 @@ REGISTER_HEADER = [
     "Acknowledged at",
     "Statement confirmed",
     "Fingerprint (SHA-256)",
+    "Round",
+    "Carried over",
 ]

@@ -15,7 +15,14 @@ from symphony_portal.trust.models import Role, School, User
 
 from .models import Acknowledgement, Reminder, statement_for
 from .permissions import check_can_send_reminders_to_school, check_can_send_reminders_to_trust
-from .selectors import CENTRAL_TEAM, is_expected, outstanding_with_reminders, published_versions
+from .selectors import (
+    CENTRAL_TEAM,
+    counting_record,
+    is_expected,
+    outstanding_with_reminders,
+    published_versions,
+    round_start,
+)
 
 
 class NotCurrentVersionError(ValidationError):
@@ -48,9 +55,13 @@ def acknowledge(version: PolicyVersion, *, by: User) -> tuple[Acknowledgement, b
     """Record that this person confirmed the version; returns (record, created).
 
     A second request (double click, two tabs, two requests at once) gets the existing record: the
-    unique constraint decides the race, and the losing insert is rolled back to its savepoint.
+    unique constraint decides the race, and the losing insert is rolled back to its savepoint. A record
+    that already counts for the version (one carried over by a minor change, one of this year's round)
+    is returned as it is: nothing is recorded twice. For a policy acknowledged every year the record
+    names the round it belongs to.
     """
-    existing = Acknowledgement.objects.filter(person=by, version=version).first()
+    version = PolicyVersion.objects.select_related("policy").get(pk=version.pk)
+    existing = counting_record(by, version)
     if existing:
         return existing, False
     # Read the status under a shared lock held until commit: a publication in progress is waited for
@@ -61,6 +72,7 @@ def acknowledge(version: PolicyVersion, *, by: User) -> tuple[Acknowledgement, b
     if not is_expected(by, version):
         raise NotInAudienceError(version)
     record = Acknowledgement(
+        round_starts_on=round_start(version),
         person=by,
         version=version,
         kind=by.kind,
@@ -75,7 +87,10 @@ def acknowledge(version: PolicyVersion, *, by: User) -> tuple[Acknowledgement, b
         with transaction.atomic():
             record.save()
     except IntegrityError:
-        return Acknowledgement.objects.get(person=by, version=version), False
+        raced = counting_record(by, version)
+        if raced is None:  # the other insert was of another round (one opened meanwhile): try again once
+            raise
+        return raced, False
     return record, True
 
 
@@ -84,28 +99,29 @@ def acknowledge(version: PolicyVersion, *, by: User) -> tuple[Acknowledgement, b
 
 @dataclass
 class ReminderPlan:
-    """What one run of the reminders would send: each email, with the record to keep once it is sent."""
+    """What one run of the reminders would send: each email with its outbox key, and the records to keep.
+
+    A person's email lists every version waiting for them, so one email may carry several records.
+    """
 
     messages: list = field(default_factory=list)
+    dedupe_keys: list[str] = field(default_factory=list)
     records: list[Reminder] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
     people: int = 0
     heads: int = 0
     skipped: int = 0  # outstanding people not reminded now: they had one within the interval
 
-    def add(self, message, record: Reminder, line: str) -> None:
+    def add(self, message, records: list[Reminder], line: str, key: str) -> None:
+        """``key``: one per email and day: whatever runs the reminders again that day queues nothing twice."""
         self.messages.append(message)
-        self.records.append(record)
+        self.records.extend(records)
         self.lines.append(line)
-
-    @property
-    def dedupe_keys(self) -> list[str]:
-        """One key per reminder and day: whatever runs the command again that day, nothing is queued twice."""
-        return [_day_key(r) for r in self.records]
+        self.dedupe_keys.append(key)
 
 
 def _day_key(reminder: Reminder) -> str:
-    """The reminder's key for its day (the outbox adds the address; the Reminder row adds the recipient)."""
+    """A reminder row's key for its day; with the recipient added, a second run records nothing new."""
     r = reminder
     return f"acknowledgement-reminder:{r.version_id}:{r.about}:{r.school_id or '-'}:{r.sent_at:%Y-%m-%d}"
 
@@ -135,19 +151,22 @@ def plan_reminders(
 ) -> ReminderPlan:
     """The reminders due now: THE reminder rule, used by the command (cron) and "Send reminders now".
 
-    Each outstanding person is reminded at most once every ACKNOWLEDGEMENT_REMINDER_DAYS days (those
-    reminded within the interval are counted in ``skipped``), and each Head (at most as often) hears about
-    their people still outstanding after ACKNOWLEDGEMENT_REMINDERS_BEFORE_HEAD reminders. ``school``
-    limits the run to that school's people (and its Heads' notes); None is the whole trust, the central
-    team included. ``with_messages=False`` counts without rendering the emails (the preview page).
+    One email to each person listing every live version waiting for them, sent when any of those was last
+    reminded more than ACKNOWLEDGEMENT_REMINDER_DAYS days ago (or never); people reminded within the
+    interval about everything waiting for them are counted in ``skipped``. Each Head (at most as often)
+    hears about their people still outstanding after ACKNOWLEDGEMENT_REMINDERS_BEFORE_HEAD reminders about
+    a version. ``school`` limits the run to that school's people (and its Heads' notes); None is the whole
+    trust, the central team included. ``with_messages=False`` counts without rendering the emails (the
+    preview page). Only the audience of each version is outstanding (``outstanding_with_reminders``).
     """
     now = now or timezone.now()
     every = timedelta(days=settings.ACKNOWLEDGEMENT_REMINDER_DAYS)
     after = settings.ACKNOWLEDGEMENT_REMINDERS_BEFORE_HEAD
     plan = ReminderPlan()
     heads = None
+    waiting: dict[int, tuple[User, list[PolicyVersion], bool]] = {}
+    overdue_notes = []
     for version in published_versions():
-        link = emails.absolute_url("acknowledgements:acknowledge", version.pk)
         overdue: dict[int | None, list[User]] = {}
         people = outstanding_with_reminders(version).select_related("school").order_by("full_name", "pk")
         if school is not None:
@@ -155,23 +174,41 @@ def plan_reminders(
         for person in people:
             if person.reminders_sent >= after:
                 overdue.setdefault(person.school_id, []).append(person)
-            if person.last_reminded_at and person.last_reminded_at > now - every:
-                plan.skipped += 1
-                continue
-            plan.people += 1
-            plan.add(
-                emails.build(
-                    "acknowledgement_reminder",
-                    to=[person.email],
-                    context={"person": person, "version": version, "link": link},
-                )
-                if with_messages
-                else None,
-                Reminder(recipient=person, version=version, about=Reminder.About.OWN, sent_at=now),
-                f"reminder to {person.email} about {version}",
-            )
-        if not overdue:
+            due = not (person.last_reminded_at and person.last_reminded_at > now - every)
+            _person, versions, any_due = waiting.setdefault(person.pk, (person, [], False))
+            versions.append(version)
+            waiting[person.pk] = (_person, versions, any_due or due)
+        if overdue:
+            overdue_notes.append((version, overdue))
+    for person, versions, any_due in sorted(waiting.values(), key=lambda w: (w[0].full_name, w[0].pk)):
+        if not any_due:
+            plan.skipped += 1
             continue
+        plan.people += 1
+        items = [
+            {"version": v, "link": emails.absolute_url("acknowledgements:acknowledge", v.pk)}
+            for v in versions
+        ]
+        plan.add(
+            emails.build(
+                "acknowledgement_reminder",
+                to=[person.email],
+                context={
+                    "person": person,
+                    "items": items,
+                    "version": versions[0],
+                    "link": emails.absolute_url("acknowledgements:waiting")
+                    if len(versions) > 1
+                    else items[0]["link"],
+                },
+            )
+            if with_messages
+            else None,
+            [Reminder(recipient=person, version=v, about=Reminder.About.OWN, sent_at=now) for v in versions],
+            f"reminder to {person.email} about {', '.join(str(v) for v in versions)}",
+            f"acknowledgement-reminder:own:{'-'.join(str(v.pk) for v in versions)}:{now:%Y-%m-%d}",
+        )
+    for version, overdue in overdue_notes:
         heads = heads if heads is not None else _heads_by_school()
         told = _last_sent(Reminder.About.SCHOOL, version)
         for school_id, late in overdue.items():
@@ -200,15 +237,18 @@ def plan_reminders(
                             ),
                         },
                     ),
-                    Reminder(
-                        recipient=head,
-                        version=version,
-                        about=Reminder.About.SCHOOL,
-                        school_id=school_id,
-                        outstanding_count=len(late),
-                        sent_at=now,
-                    ),
+                    [
+                        Reminder(
+                            recipient=head,
+                            version=version,
+                            about=Reminder.About.SCHOOL,
+                            school_id=school_id,
+                            outstanding_count=len(late),
+                            sent_at=now,
+                        )
+                    ],
                     f"note to {head.email}: {len(late)} still outstanding at {school_name} about {version}",
+                    f"acknowledgement-reminder:{version.pk}:school:{school_id or '-'}:{now:%Y-%m-%d}",
                 )
     return plan
 

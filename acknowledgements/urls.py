@@ -6,6 +6,7 @@ app_name = "acknowledgements"
 urlpatterns = [
     path("", views.my_acknowledgements, name="mine"),
     path("versions/<int:version_pk>/", views.acknowledge, name="acknowledge"),
+    path("waiting/", views.acknowledge_waiting, name="waiting"),
     path("<int:pk>/", views.receipt, name="receipt"),
     path("compliance/", views.compliance_overview, name="compliance"),
     path("compliance/schools/<slug:slug>/", views.compliance_school, name="compliance_school"),

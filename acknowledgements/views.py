@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from policies import permissions as policy_permissions
 from policies import services as policy_services
 from policies.models import ExportKind, PolicyVersion
-from policies.selectors import fingerprint, outline
+from policies.selectors import carried_over_to, fingerprint, outline
 from symphony_portal.lib.csv_export import csv_response
 from symphony_portal.lib.downloads import ranged_pdf_response
 from symphony_portal.trust.models import School
@@ -26,6 +26,7 @@ from .selectors import (
     CENTRAL_TEAM,
     REGISTER_HEADER,
     Scope,
+    carry_over_note,
     compliance_of,
     compliance_scope,
     days_since_publication,
@@ -33,7 +34,10 @@ from .selectors import (
     last_acknowledged_before,
     outstanding_by_version,
     published_versions,
+    record_for,
     register_rows,
+    round_of,
+    round_start,
     trust_summary,
     waiting_for,
 )
@@ -69,7 +73,7 @@ def acknowledge(request, version_pk):
             messages.info(request, f"You had already acknowledged {version} on {when:%-d %B %Y at %H:%M}.")
         return redirect(record)
 
-    existing = Acknowledgement.objects.filter(person=request.user, version=version).first()
+    existing = record_for(request.user, version)
     current = version if version.is_published else version.policy.versions.published().first()
     previously_acknowledged = None if existing else last_acknowledged_before(request.user, version)
     # Someone the policy is not for reads it, but is not asked to acknowledge it (nor can they).
@@ -100,11 +104,61 @@ def acknowledge(request, version_pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def acknowledge_waiting(request):
+    """Every policy waiting for this person on one page, each confirmed on its own (its own record)."""
+    permissions.check_can_acknowledge(request.user)
+    if request.method == "POST":
+        # Only plain ids a database column can hold: anything else is ignored, not an error page.
+        chosen = {int(pk) for pk in request.POST.getlist("version")[:100] if pk.isdigit() and len(pk) <= 9}
+        if not chosen:
+            messages.error(request, "Tick the confirmation of at least one policy: nothing was recorded.")
+            return redirect("acknowledgements:waiting")
+        recorded, already, refused = [], [], []
+        for version in PolicyVersion.objects.adopted().select_related("policy").filter(pk__in=chosen):
+            try:
+                _record, created = services.acknowledge(version, by=request.user)
+            except services.NotCurrentVersionError:
+                refused.append(version)
+                continue
+            (recorded if created else already).append(version)
+        if recorded:
+            names = "; ".join(str(v) for v in recorded)
+            messages.success(request, f"Thank you: your acknowledgement of {names} is recorded.")
+        if already:
+            names = "; ".join(str(v) for v in already)
+            messages.info(request, f"You had already acknowledged {names}: nothing was recorded twice.")
+        if refused:
+            names = "; ".join(str(v) for v in refused)
+            messages.error(
+                request,
+                f"{names} is no longer the current version and was not acknowledged: "
+                "please read the current version below.",
+            )
+        return redirect("acknowledgements:waiting")
+    return render(
+        request,
+        "acknowledgements/acknowledgement_waiting.html",
+        {"waiting": waiting_for(request.user), "statement": statement_for(request.user.kind)},
+    )
+
+
+@login_required
 def receipt(request, pk):
     record = get_object_or_404(
         Acknowledgement.objects.visible_to(request.user).select_related("person", "version__policy"), pk=pk
     )
-    return render(request, "acknowledgements/acknowledgement_detail.html", {"record": record})
+    later = carried_over_to([record.version])[record.version.pk]
+    return render(
+        request,
+        "acknowledgements/acknowledgement_detail.html",
+        {
+            "record": record,
+            "carried_over": carry_over_note(record.version, later),
+            "carried_reason": "; ".join(v.change_reason for v in later if v.change_reason),
+            "round": round_of(record.round_starts_on),
+        },
+    )
 
 
 def _version_blocks(scope: Scope, *, with_summary: bool) -> list[dict]:
@@ -120,6 +174,7 @@ def _version_blocks(scope: Scope, *, with_summary: bool) -> list[dict]:
                 "groups": groups,
                 "summary": trust_summary(groups) if with_summary else None,
                 "days": days_since_publication(version, today),
+                "round": round_of(round_start(version, today)),
             }
         )
     return blocks
@@ -148,6 +203,7 @@ def _render_group(request, scope: Scope, name: str, school):
                 "version": version,
                 "group": group,
                 "days": days_since_publication(version, today),
+                "round": round_of(round_start(version, today)),
                 "people": people[version.pk],
             }
         )
@@ -185,7 +241,12 @@ def outstanding_list(request):
     versions = published_versions()
     people = outstanding_by_version(versions, everyone=True, today=today)
     blocks = [
-        {"version": version, "days": days_since_publication(version, today), "people": people[version.pk]}
+        {
+            "version": version,
+            "days": days_since_publication(version, today),
+            "round": round_of(round_start(version, today)),
+            "people": people[version.pk],
+        }
         for version in versions
     ]
     return render(request, "acknowledgements/outstanding_list.html", {"blocks": blocks})

@@ -117,19 +117,34 @@ class Audience:
     def overdue_q(self, version: PolicyVersion, today: date) -> Q | None:
         """People of the audience whose time to acknowledge ``version`` ended before ``today`` (None: nobody).
 
-        Their start is the later of the publication and their joining; the deadline is N school days on.
+        Their start is the later of the publication (or this year's round opening, for a yearly policy)
+        and their joining; the deadline is N school days on.
         """
         latest_start = latest_start_overdue_on(today, self.days)
-        if version.published_at is None or timezone.localdate(version.published_at) > latest_start:
+        opened = opened_at(version, today)
+        if opened is None or timezone.localdate(opened) > latest_start:
             return None
         return self.joined_before_q(_start_of_day_after(latest_start))
 
     def deadline(self, version: PolicyVersion, joined: datetime | None = None) -> date | None:
-        """The last day to acknowledge ``version``: N school days after publication, or after joining."""
-        if version.published_at is None:
+        """The last day to acknowledge ``version``: N school days after publication (or after this year's
+        round opened, for a yearly policy), or after joining."""
+        opened = opened_at(version)
+        if opened is None:
             return None
-        start = version.published_at if joined is None else max(version.published_at, joined)
+        start = opened if joined is None else max(opened, joined)
         return add_school_days(timezone.localdate(start), self.days)
+
+
+def opened_at(version: PolicyVersion, today: date | None = None) -> datetime | None:
+    """When the time to acknowledge ``version`` started: its publication, or for a policy acknowledged
+    every year the opening of the round open ``today`` (midnight trust time), whichever is later."""
+    if version.published_at is None:
+        return None
+    start = version.policy.round_start(today) if version.is_published else None
+    if start is None:
+        return version.published_at
+    return max(version.published_at, timezone.make_aware(datetime.combine(start, time.min)))
 
 
 def describe(policy, school_names: list[str], tag) -> str:

@@ -129,6 +129,61 @@ class ApprovalForm(CleanTextMixin, forms.Form):
         return approved_on
 
 
+class PublishForm(CleanTextMixin, forms.Form):
+    """HR's judgement of a new version of a published policy: must everyone acknowledge it again?"""
+
+    change = forms.ChoiceField(
+        label="Does everyone need to acknowledge this version again?",
+        choices=[
+            (
+                PolicyVersion.Change.MATERIAL,
+                "Material change: everyone acknowledges again",
+            ),
+            (
+                PolicyVersion.Change.MINOR,
+                "Minor change (wording, links, typing errors): "
+                "acknowledgements of the current version carry over",
+            ),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="Why",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept with the version and shown on receipts and the register, e.g. "
+        '"Corrected the Designated Safeguarding Lead\'s telephone number."',
+    )
+
+
+class YearlyRoundForm(forms.Form):
+    """Whether a policy is acknowledged again every year, and from which date."""
+
+    yearly = forms.BooleanField(
+        label="Ask everyone to acknowledge this policy again every year", required=False
+    )
+    yearly_from = forms.DateField(
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The first day of the first round, e.g. 1 September 2026; a new round opens on each "
+        "anniversary.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("yearly"):
+            cleaned["yearly_from"] = None
+            return cleaned
+        day = cleaned.get("yearly_from")
+        if day is None:
+            if "yearly_from" not in self.errors:
+                self.add_error("yearly_from", "Give the date the first round opens.")
+        elif (day.month, day.day) == (2, 29):
+            self.add_error("yearly_from", "Choose a date other than 29 February: it is not there every year.")
+        return cleaned
+
+
 class CompareForm(CleanTextMixin, forms.Form):
     """The two versions to compare, named ``from`` and ``to`` as in the page's address."""
 

@@ -12,6 +12,7 @@ PostgreSQL, triggers (migration 0005) refuse the same in raw SQL.
 """
 
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -49,6 +50,14 @@ class Season(models.TextChoices):
 class Policy(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
+    # Some policies are acknowledged again every year (Keeping Children Safe in Education each September),
+    # new version or not. A round is derived from this date, not stored: see ``round_start``.
+    yearly_from = models.DateField(
+        "acknowledged again every year from",
+        null=True,
+        blank=True,
+        help_text="On this date and each anniversary a new round opens: everyone acknowledges again.",
+    )
 
     # Who must acknowledge it (policies.audience reads these): by default everyone, as before.
     for_employees = models.BooleanField("employees", default=True)
@@ -95,6 +104,33 @@ class Policy(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("policies:policy_detail", args=[self.slug])
+
+    def round_start(self, today: date | None = None) -> date | None:
+        """The first day of the yearly round open on ``today``: the latest anniversary of ``yearly_from``
+        on or before it; None for a policy acknowledged once per version, or before its first round.
+
+        Derived from the date alone, so every host and every page agree without a job opening rounds.
+        """
+        if self.yearly_from is None:
+            return None
+        today = today or timezone.localdate()
+        if today < self.yearly_from:
+            return None
+        start = anniversary(self.yearly_from, today.year)
+        return start if start <= today else anniversary(self.yearly_from, today.year - 1)
+
+
+def anniversary(day: date, year: int) -> date:
+    """``day`` in ``year``; 29 February falls on 28 February in other years."""
+    try:
+        return day.replace(year=year)
+    except ValueError:
+        return day.replace(year=year, day=28)
+
+
+def round_label(start: date) -> str:
+    """How a yearly round is named: "2026-27 (from 1 September 2026)"."""
+    return f"{start.year}-{(start.year + 1) % 100:02d} (from {start.day} {start:%B %Y})"
 
 
 class PolicyVersionQuerySet(models.QuerySet):
@@ -190,6 +226,13 @@ class PolicyVersion(models.Model):
         PUBLISHED = "published", "Published"
         SUPERSEDED = "superseded", "Superseded"
 
+    class Change(models.TextChoices):
+        """What publishing this version did to the acknowledgements of the one before (chosen by HR)."""
+
+        FIRST = "first", "First publication"
+        MATERIAL = "material", "Material change: everyone acknowledges again"
+        MINOR = "minor", "Minor change: acknowledgements carry over"
+
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="versions")
     label = models.CharField(max_length=40, help_text='How the trust names this version, e.g. "2016-2019".')
     adopted_season = models.CharField(max_length=10, choices=Season.choices, blank=True)
@@ -239,6 +282,20 @@ class PolicyVersion(models.Model):
     approved_fingerprint = models.CharField(max_length=64, blank=True)
     approval_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Chosen when publishing. Empty for versions published before the choice existed (all material).
+    change = models.CharField(max_length=10, choices=Change.choices, blank=True)
+    change_reason = models.TextField(blank=True, help_text="Why HR judged the change minor or material.")
+    # A minor change carries the acknowledgements over: those of the first version of the run of minor
+    # changes (named here) and of every version since count for this one. Records are never copied:
+    # each stays bound to the text that was signed.
+    carries_over_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="For a minor change: the version whose acknowledgements (and those since) count here.",
     )
 
     history = HistoricalRecords()
@@ -309,6 +366,15 @@ class PolicyVersion(models.Model):
     def title(self) -> str:
         """The title printed on this version: as adopted, or for a draft the policy's title now."""
         return self.adopted_title if not self.is_draft else self.policy.title
+
+    @property
+    def acknowledgement_base_id(self) -> int:
+        """The version whose run of minor changes this one belongs to (itself after a material change)."""
+        return self.carries_over_from_id or self.pk
+
+    @property
+    def is_minor_change(self) -> bool:
+        return self.change == self.Change.MINOR
 
     @property
     def is_draft(self) -> bool:

@@ -147,3 +147,29 @@ def suggested_next_version(version: PolicyVersion, *, today: date) -> NextVersio
     if label in taken:  # twenty taken year ranges: suggest nothing rather than a label that fails
         label = ""
     return NextVersion(label=label, review_term=Term(version.review_season, start + years))
+
+
+def carried_over_to(
+    versions, *, adopted: list[PolicyVersion] | None = None
+) -> dict[int, list[PolicyVersion]]:
+    """For each adopted version, the later versions its acknowledgements were carried over to (minor
+    changes, in order). One query, none when given every ``adopted`` version already read."""
+    later: dict[int, list[PolicyVersion]] = {}
+    if adopted is None:
+        adopted = list(
+            PolicyVersion.objects.adopted().filter(
+                change=PolicyVersion.Change.MINOR, carries_over_from__isnull=False
+            )
+        )
+    minors = sorted(
+        (v for v in adopted if v.change == PolicyVersion.Change.MINOR and v.carries_over_from_id),
+        key=lambda v: (v.created_at, v.pk),
+    )
+    by_base: dict[int, list[PolicyVersion]] = {}
+    for minor in minors:
+        by_base.setdefault(minor.carries_over_from_id, []).append(minor)
+    for version in versions:
+        run = by_base.get(version.acknowledgement_base_id, [])
+        # A policy has one draft at a time: its versions were created in the order they were published.
+        later[version.pk] = [v for v in run if v.created_at > version.created_at]
+    return later

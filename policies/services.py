@@ -101,6 +101,23 @@ def _renumber(rows, by: User) -> None:
 
 
 @transaction.atomic
+def set_yearly_round(policy: Policy, *, yearly_from: date | None, by: User) -> Policy:
+    """Ask for the policy to be acknowledged again every year from ``yearly_from`` (None: once per version).
+
+    Rounds are derived from the date (Policy.round_start): nothing else is written, and the change is in
+    the policy's history with who made it.
+    """
+    _require_hr(by)
+    policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    if yearly_from is not None and (yearly_from.month, yearly_from.day) == (2, 29):
+        raise ValidationError("Choose a date other than 29 February: it is not there every year.")
+    if policy.yearly_from != yearly_from:
+        policy.yearly_from = yearly_from
+        _attribute(policy, by).save(update_fields=["yearly_from"])
+    return policy
+
+
+@transaction.atomic
 def start_draft(
     version: PolicyVersion, *, label: str, by: User, review_term: Term | None = None
 ) -> PolicyVersion:
@@ -335,14 +352,26 @@ def record_approval(
 
 
 @transaction.atomic
-def publish(version: PolicyVersion, *, by: User) -> PolicyVersion:
+def publish(
+    version: PolicyVersion, *, by: User, change: str | None = None, reason: str = ""
+) -> PolicyVersion:
     """Freeze an approved draft as the live version, supersede the previous one, and email everyone.
 
     Locks the policy, then its versions, and decides on their state as it is under the locks: a second
     publication, an approval or an edit racing this one waits, then finds the draft published and
     changes nothing. The approval's fingerprint must be of the text (and title) being published.
+
+    ``change`` is HR's judgement of a new version, with its ``reason`` (required): a material change
+    asks everyone to acknowledge again; a minor one carries the acknowledgements of the previous version
+    (and of the run of minor changes before it) over, without copying a record. A policy's first
+    publication has no choice. A caller that does not choose gets the safe one: material.
     """
     _require_hr(by)
+    reason = " ".join(reason.split())
+    if change is not None and change not in (PolicyVersion.Change.MATERIAL, PolicyVersion.Change.MINOR):
+        raise ValidationError("Choose whether the change is material or minor.")
+    if change is not None and not reason:
+        raise ValidationError("Say why the change is material or minor: the reason is kept with the version.")
     policy = Policy.objects.select_for_update().get(pk=version.policy_id)
     versions = {v.pk: v for v in PolicyVersion.objects.select_for_update().filter(policy=policy)}
     version = versions[version.pk]
@@ -365,6 +394,16 @@ def publish(version: PolicyVersion, *, by: User) -> PolicyVersion:
         _attribute(previous, by).save(update_fields=["status", "superseded_at", "superseded_by"])
     version.status, version.published_at, version.published_by = PolicyVersion.Status.PUBLISHED, now, by
     version.adopted_title = policy.title
+    if previous is None:
+        version.change, version.change_reason, version.carries_over_from = (
+            PolicyVersion.Change.FIRST,
+            "",
+            None,
+        )
+    else:
+        version.change, version.change_reason = change or PolicyVersion.Change.MATERIAL, reason
+        minor = version.change == PolicyVersion.Change.MINOR
+        version.carries_over_from_id = previous.acknowledgement_base_id if minor else None
     _attribute(version, by).save()
     # A task stored in this transaction writes everyone's email to the outbox (rendering thousands of
     # emails is not the request's job): a rolled-back publication emails nobody, a committed one everyone.

@@ -20,6 +20,8 @@ urlpatterns = [
     path("policies/<slug:slug>/compare/", views.compare, name="compare"),
     # HR's review: the draft of the next version, invisible (404) to everyone else.
     path("policies/<slug:slug>/drafts/start/", views.draft_start, name="draft_start"),
+    # HR: whether the policy is acknowledged again every year (Keeping Children Safe in Education).
+    path("policies/<slug:slug>/yearly-round/", views.yearly_round, name="yearly_round"),
     path(DRAFT, views.draft_detail, name="draft_detail"),
     path(DRAFT + "details/", views.draft_edit_details, name="draft_edit_details"),
     path(DRAFT + "approval/", views.draft_approval, name="draft_approval"),

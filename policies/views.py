@@ -26,9 +26,11 @@ from .forms import (
     CompareForm,
     ConfirmImportForm,
     NewPolicyForm,
+    PublishForm,
     SectionForm,
     StartDraftForm,
     VersionDetailsForm,
+    YearlyRoundForm,
 )
 from .models import Clause, ExportKind, Policy, PolicyVersion
 from .pdf import render_version_pdf
@@ -133,6 +135,36 @@ def _refused(request, version: PolicyVersion, error: ValidationError, anchor: st
 def _numbered_clause(version: PolicyVersion, clause: Clause) -> str:
     section_number = version.sections.filter(position__lt=clause.section.position).count() + 1
     return f"{section_number}.{clause.position}"
+
+
+@login_required
+def yearly_round(request, slug):
+    policy = get_object_or_404(
+        Policy.objects.filter(versions__status=PolicyVersion.Status.PUBLISHED), slug=slug
+    )
+    permissions.check_can_manage_reviews(request.user)
+    initial = {"yearly": policy.yearly_from is not None, "yearly_from": policy.yearly_from}
+    form = YearlyRoundForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            policy = services.set_yearly_round(
+                policy, yearly_from=form.cleaned_data["yearly_from"], by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if policy.yearly_from:
+                start = policy.round_start()
+                now = f"; the round open now began on {start:%-d %B %Y}" if start else ""
+                done = (
+                    f"{policy} is acknowledged again every year from {policy.yearly_from:%-d %B %Y}{now}. "
+                    "Acknowledgements of earlier rounds stay in the register."
+                )
+            else:
+                done = f"{policy} is acknowledged once per version, not every year."
+            messages.success(request, done)
+            return redirect(policy.get_absolute_url())
+    return render(request, "policies/policy_yearly_round.html", {"policy": policy, "form": form})
 
 
 @login_required
@@ -455,15 +487,28 @@ def draft_approval(request, slug, pk):
 @login_required
 def draft_publish(request, slug, pk):
     version = _draft_for(request, slug, pk)
-    if request.method == "POST":
+    # The live version it will supersede: a first publication has no choice to make.
+    current = PolicyVersion.objects.published().filter(policy_id=version.policy_id).first()
+    form = PublishForm(request.POST if request.method == "POST" else None) if current else None
+    if request.method == "POST" and (form is None or form.is_valid()):
+        choice = form.cleaned_data if form else {}
         try:
-            services.publish(version, by=request.user)
+            services.publish(
+                version, by=request.user, change=choice.get("change"), reason=choice.get("reason", "")
+            )
         except ValidationError as error:
             return _refused(request, version, error)
-        messages.success(
-            request,
-            f"{version} is published and frozen. Everyone is being emailed that a new version awaits them.",
-        )
+        if choice.get("change") == PolicyVersion.Change.MINOR:
+            done = (
+                f"{version} is published and frozen, as a minor change: acknowledgements of "
+                f"{current.label} carry over. Everyone is being emailed that the policy was updated."
+            )
+        else:
+            done = (
+                f"{version} is published and frozen. "
+                "Everyone is being emailed that a new version awaits them."
+            )
+        messages.success(request, done)
         return redirect(version.policy.get_absolute_url())
     sections = outline(version)
     return render(
@@ -472,6 +517,8 @@ def draft_publish(request, slug, pk):
         {
             "policy": version.policy,
             "version": version,
+            "current": current,
+            "form": form,
             "comparison": diff.compare(outline(version.continues), sections) if version.continues else None,
             "changes_url": version.changes_since_url(version.continues) if version.continues else "",
             "approval_current": version.has_approval

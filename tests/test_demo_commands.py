@@ -47,3 +47,23 @@ def test_it_loads_the_seed_policy_once_and_leaves_later_changes_alone():
     assert "already loaded" in run("load_seed_policy")
     assert PolicyVersion.objects.count() == 2 and Clause.objects.count() == clauses
     assert PolicyVersion.objects.get(pk=version.pk).is_superseded
+
+
+def test_it_loads_the_demo_library_once_next_to_the_seed_policy(seed_version):
+    assert "loaded" in run("load_demo_library")
+    live = {v.policy.slug: v for v in PolicyVersion.objects.published().select_related("policy")}
+    assert set(live) == {
+        "social-media-policy",
+        "staff-code-of-conduct",
+        "acceptable-use-of-it",
+        "keeping-children-safe-in-education-part-one",
+    }
+    assert live["social-media-policy"].label == "2016-2019"  # the seed stays as it was
+    kcsie = live["keeping-children-safe-in-education-part-one"].policy
+    assert kcsie.yearly_from.month == 9 and kcsie.yearly_from.day == 1
+    assert all(
+        v.approved_fingerprint and v.change == "first" for s, v in live.items() if s != "social-media-policy"
+    )
+    counts = (PolicyVersion.objects.count(), Clause.objects.count())
+    assert "already loaded" in run("load_demo_library")
+    assert (PolicyVersion.objects.count(), Clause.objects.count()) == counts

@@ -7,7 +7,7 @@ from symphony_portal.lib.terms import how_long
 
 from .. import permissions
 from ..models import Acknowledgement
-from ..selectors import is_expected, waiting_for
+from ..selectors import is_expected, record_for, waiting_for
 
 register = template.Library()
 
@@ -41,11 +41,12 @@ def acknowledgement_status(context, version: PolicyVersion) -> AcknowledgementSt
     """For a policy's page: whether this version waits for the person's acknowledgement. Two queries.
 
     Only the live (published) version can be acknowledged, by the people it is for; a superseded one only
-    shows an earlier record.
+    shows an earlier record. The record shown for the live version is the one that counts (carried over,
+    or of this year's round).
     """
     user = context["user"]
     if not permissions.can_acknowledge(user):
         return AcknowledgementStatus(record=None, waiting=False)
-    record = Acknowledgement.objects.filter(person=user, version=version).first()
+    record = record_for(user, version)
     waiting = record is None and version.is_published and is_expected(user, version)
     return AcknowledgementStatus(record=record, waiting=waiting)

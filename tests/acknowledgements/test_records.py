@@ -44,9 +44,18 @@ def test_it_gives_back_the_existing_record_the_second_time(version, teacher):
 def test_it_returns_the_winner_when_it_loses_the_race_to_the_unique_constraint(version, teacher, monkeypatch):
     (winner,) = acknowledged(version, teacher)
     # The other request checked before the winner committed, so it saw nothing and tries to insert.
-    monkeypatch.setattr(type(Acknowledgement.objects.all()), "first", lambda self: None)
+    from acknowledgements import services
+
+    real, calls = services.counting_record, []
+
+    def sees_nothing_first(*args, **kwargs):
+        calls.append(args)
+        return None if len(calls) == 1 else real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "counting_record", sees_nothing_first)
     record, created = acknowledge(version, by=teacher)
     monkeypatch.undo()
+    assert len(calls) == 2  # it did try to insert, and lost to the constraint
     assert not created and record.pk == winner.pk
     assert Acknowledgement.objects.count() == 1
 

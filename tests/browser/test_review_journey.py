@@ -77,6 +77,8 @@ def test_it_lets_hr_review_and_publish_and_staff_see_what_changed(
     page.get_by_role("link", name="Publish…").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Publish Social Media Policy 2026-2029?")
     assert_no_axe_violations(page)
+    page.get_by_label("Material change: everyone acknowledges again").check()
+    page.get_by_label("Why").fill("A new section on messaging apps.")
     page.get_by_role("button", name="Publish 2026-2029").click()
     expect(page).to_have_url(re.compile(re.escape(POLICY_PATH) + "$"))
     expect(page.locator(".messages")).to_contain_text("is published and frozen")

@@ -58,7 +58,10 @@ def test_a_publication_waits_for_no_mail_server(
     )
     client.force_login(hr)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/policies/{draft.policy.slug}/drafts/{draft.pk}/publish/")
+        client.post(
+            f"/policies/{draft.policy.slug}/drafts/{draft.pk}/publish/",
+            {"change": "material", "reason": "A new section on messaging apps."},
+        )
     assert PolicyVersion.objects.get(pk=draft.pk).is_published
     # Thousands of emails are not rendered in the request either: a stored task writes them.
     assert not OutgoingEmail.objects.exists() and production_delivery.connections == 0

@@ -36,7 +36,7 @@ def posts(version) -> dict[str, dict]:
     section = version.sections.order_by("position").first()
     return {
         "approval/": {"approved_by_body": "Board", "approved_on": "2026-11-02", "minute_reference": "B/2"},
-        "publish/": {},
+        "publish/": {"change": "material", "reason": "A new section on messaging apps."},
         "details/": {"label": "x", "review_season": "autumn", "review_year": "2029"},
         "sections/add/": {"heading": "Sneaked in"},
         f"sections/{section.pk}/edit/": {"heading": "Tampered"},

@@ -31,6 +31,9 @@ def hr_client(client, hr):
     return client
 
 
+PUBLISH_MATERIAL = {"change": "material", "reason": "A new section on messaging apps."}
+
+
 def base(version) -> str:
     return f"/policies/{version.policy.slug}/drafts/{version.pk}/"
 
@@ -232,7 +235,7 @@ def test_it_records_the_approval_then_publishes_after_confirmation(hr_client, dr
     confirm = hr_client.get(f"{base(draft)}publish/").content.decode()
     assert "Publish 2026-2029" in confirm and "marks 2016-2019 as superseded" in confirm
     assert PolicyVersion.objects.get(pk=draft.pk).is_draft  # looking is not publishing
-    response = hr_client.post(f"{base(draft)}publish/", follow=True)
+    response = hr_client.post(f"{base(draft)}publish/", PUBLISH_MATERIAL, follow=True)
     assert response.redirect_chain[-1][0] == f"/policies/{draft.policy.slug}/"
     assert PolicyVersion.objects.get(pk=draft.pk).is_published
     assert PolicyVersion.objects.get(pk=draft.continues_id).is_superseded
@@ -243,7 +246,7 @@ def test_it_records_the_approval_then_publishes_after_confirmation(hr_client, dr
 def test_it_refuses_to_publish_without_approval(hr_client, draft):
     page = hr_client.get(f"{base(draft)}publish/").content.decode()
     assert "cannot be published yet" in page and "<form" not in page.split("<main")[1].split("cannot")[0]
-    response = hr_client.post(f"{base(draft)}publish/", follow=True)
+    response = hr_client.post(f"{base(draft)}publish/", PUBLISH_MATERIAL, follow=True)
     assert PolicyVersion.objects.get(pk=draft.pk).is_draft
     assert messages_of(response) == [
         "Record the approval (who approved it, when, the minute) before publishing."

@@ -25,6 +25,7 @@ def build(world) -> None:
 ROWS = {
     "acknowledgements:mine": Row(expect=SIGNED_IN_200),
     "acknowledgements:acknowledge": Row(args=lambda w: [w.objects["ack_version"].pk], expect=SIGNED_IN_200),
+    "acknowledgements:waiting": Row(expect=SIGNED_IN_200),
     "acknowledgements:receipt": Row(
         args=lambda w: [w.objects["staff_receipt"].pk],
         expect={**TRUST_WIDE, "staff": 200, "head": 200, "other_head": 404, "colleague": 404},

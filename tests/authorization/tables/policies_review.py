@@ -49,6 +49,7 @@ ROWS = {
     "policies:draft_start": Row(
         args=lambda w: [w.objects["review_undrafted"].policy.slug], expect=HR_MAY_ACT
     ),
+    "policies:yearly_round": Row(args=lambda w: [w.objects["review_current"].policy.slug], expect=HR_MAY_ACT),
     "policies:draft_detail": Row(args=draft_args, expect=HR_ONLY),
     "policies:draft_edit_details": Row(args=draft_args, expect=HR_ONLY),
     "policies:draft_approval": Row(args=draft_args, expect=HR_ONLY),
