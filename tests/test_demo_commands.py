@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from acknowledgements.selectors import waiting_for
 from policies.models import Clause, PolicyVersion
 from symphony_portal.trust.models import Kind, Role, RoleAssignment, School, User
 from tests.builders import make_successor
@@ -67,3 +68,27 @@ def test_it_loads_the_demo_library_once_next_to_the_seed_policy(seed_version):
     counts = (PolicyVersion.objects.count(), Clause.objects.count())
     assert "already loaded" in run("load_demo_library")
     assert (PolicyVersion.objects.count(), Clause.objects.count()) == counts
+
+
+def test_it_gives_the_demo_library_its_audiences(seed_version):
+    """The Code of Conduct is for employees only; KCSIE Part one for employees with the demo's tag."""
+    run("load_demo_trust")
+    run("load_demo_library")
+    live = {v.policy.slug: v for v in PolicyVersion.objects.published().select_related("policy")}
+    governor = User.objects.get(email="margaret.ellis@symphony.example")
+    teacher = User.objects.get(email="tom.baker@symphony.example")
+    assert governor.kind == Kind.GOVERNOR and teacher.kind == Kind.EMPLOYEE
+
+    def waiting(person):
+        return {v.policy.slug for v in waiting_for(person)}
+
+    assert {"staff-code-of-conduct", "keeping-children-safe-in-education-part-one"} <= waiting(teacher)
+    assert "acceptable-use-of-it" in waiting(governor)
+    assert "staff-code-of-conduct" not in waiting(governor)
+    assert "keeping-children-safe-in-education-part-one" not in waiting(governor)
+    kcsie = live["keeping-children-safe-in-education-part-one"]
+    assert kcsie.policy.audience_tag is not None
+    # Only the people HR tagged are asked: a central-team employee without the tag is not.
+    untagged = User.objects.active().filter(kind=Kind.EMPLOYEE, school__isnull=True).first()
+    assert untagged is not None
+    assert "keeping-children-safe-in-education-part-one" not in waiting(untagged)

@@ -12,6 +12,14 @@ from django.utils import timezone
 
 from policies.models import Clause, Policy, PolicyVersion, Section
 from policies.selectors import fingerprint
+from symphony_portal.trust.models import Kind, PersonTag, Tag, User
+
+CHILDREN_TAG = {
+    "slug": "works-directly-with-children",
+    "name": "Works directly with children",
+    "description": "Staff whose work brings them into contact with pupils (Keeping Children Safe in "
+    "Education).",
+}
 
 LIBRARY = [
     {
@@ -20,6 +28,7 @@ LIBRARY = [
         "label": "2025-2028",
         "applies_to": "Every employee of the trust, in every school and in the central team.",
         "yearly_from": None,
+        "audience": {"for_governors": False, "for_trustees": False},  # employees only
         "sections": {
             "Purpose": [
                 "This code sets out the standards of behaviour the trust expects of everyone it employs.",
@@ -41,6 +50,7 @@ LIBRARY = [
         "label": "2025-2027",
         "applies_to": "Everyone given an account on the trust's systems: staff, governors and trustees.",
         "yearly_from": None,
+        "audience": {},  # everyone
         "sections": {
             "Accounts": [
                 "Your account is yours alone: never share your password or let someone else use a session.",
@@ -59,6 +69,8 @@ LIBRARY = [
         "applies_to": "Every member of staff who works directly with children: read it every September.",
         # A new round each 1 September: the round open now began on the last 1 September.
         "yearly_from": datetime.date(2025, 9, 1),
+        # Employees with the tag HR keeps; the demo gives it to the schools' employees.
+        "audience": {"for_governors": False, "for_trustees": False, "tag": "works-directly-with-children"},
         "sections": {
             "Everyone's responsibility": [
                 "Safeguarding and promoting the welfare of children is everyone's responsibility.",
@@ -92,9 +104,23 @@ class Command(BaseCommand):
             self.stdout.write("Demo policies already loaded.")
 
 
+def children_tag() -> Tag:
+    """The demo's tag "works directly with children", given to every employee of a school (once)."""
+    tag, created = Tag.objects.get_or_create(slug=CHILDREN_TAG["slug"], defaults=CHILDREN_TAG)
+    if created:
+        employees = User.objects.active().filter(kind=Kind.EMPLOYEE, school__isnull=False)
+        PersonTag.objects.bulk_create([PersonTag(person=person, tag=tag) for person in employees])
+    return tag
+
+
 def load(entry: dict) -> PolicyVersion:
     """One policy and its first published version, as a publication would leave them."""
-    policy = Policy.objects.create(title=entry["title"], slug=entry["slug"], yearly_from=entry["yearly_from"])
+    audience = dict(entry["audience"])
+    if audience.pop("tag", None):
+        audience["audience_tag"] = children_tag()
+    policy = Policy.objects.create(
+        title=entry["title"], slug=entry["slug"], yearly_from=entry["yearly_from"], **audience
+    )
     version = PolicyVersion.objects.create(
         policy=policy,
         label=entry["label"],
