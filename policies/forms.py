@@ -156,7 +156,7 @@ class PublishForm(CleanTextMixin, forms.Form):
     )
 
 
-class YearlyRoundForm(forms.Form):
+class YearlyRoundForm(CleanTextMixin, forms.Form):
     """Whether a policy is acknowledged again every year, and from which date."""
 
     yearly = forms.BooleanField(
@@ -223,7 +223,7 @@ class NewPolicyForm(CleanTextMixin, forms.Form):
         return year
 
 
-class ConfirmImportForm(forms.Form):
+class ConfirmImportForm(CleanTextMixin, forms.Form):
     accept_missing = forms.BooleanField(
         required=False,
         label="I have read the sentences listed as missing and will add them to the draft myself.",
@@ -243,7 +243,7 @@ class ConfirmImportForm(forms.Form):
         return cleaned
 
 
-class AudienceForm(forms.Form):
+class AudienceForm(CleanTextMixin, forms.Form):
     """Who must acknowledge a policy (HR's "Who must acknowledge" page)."""
 
     kinds = forms.MultipleChoiceField(

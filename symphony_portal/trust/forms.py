@@ -77,7 +77,7 @@ class TagForm(CleanTextMixin, forms.Form):
     description = forms.CharField(max_length=300, required=False)
 
 
-class TagPeopleForm(forms.Form):
+class TagPeopleForm(CleanTextMixin, forms.Form):
     """People to give a tag, by email address: one a line, or separated by commas or spaces."""
 
     MAX_ADDRESSES = 2000

@@ -47,19 +47,19 @@ def test_it_deletes_old_sent_emails_and_never_failed_retrying_or_queued_ones():
         email(Status.RETRYING, days_ago=400, to="retrying@symphony.test"),
         email(Status.QUEUED, days_ago=400, to="queued@symphony.test"),
     ]
-    assert prune() == "Deleted 2 sent email(s) older than 90 days from the outbox.\n"
+    assert prune() == "Deleted 2 sent emails older than 90 days from the outbox.\n"
     assert not OutgoingEmail.objects.filter(pk__in=[e.pk for e in old_sent]).exists()
     assert sorted(OutgoingEmail.objects.values_list("pk", flat=True)) == sorted(e.pk for e in kept)
     failed = OutgoingEmail.objects.get(to="failed@symphony.test")
     assert failed.server_answer == "550 5.1.1 No such user" and failed.body == "Hello."  # untouched
-    assert prune() == "Deleted 0 sent email(s) older than 90 days from the outbox.\n"  # a second run: nothing
+    assert prune() == "Deleted 0 sent emails older than 90 days from the outbox.\n"  # a second run: nothing
 
 
 def test_it_keeps_sent_emails_for_the_days_the_setting_says(settings):
     settings.PORTAL_MAIL_KEEP_SENT_DAYS = 30
     email(Status.SENT, days_ago=31, to="month@symphony.test")
     email(Status.SENT, days_ago=29, to="weeks@symphony.test")
-    assert prune() == "Deleted 1 sent email(s) older than 30 days from the outbox.\n"
+    assert prune() == "Deleted 1 sent email older than 30 days from the outbox.\n"
     assert list(OutgoingEmail.objects.values_list("to", flat=True)) == ["weeks@symphony.test"]
 
 

@@ -11,6 +11,7 @@ from policies import services as policy_services
 from policies.models import PolicyVersion
 from symphony_portal.mail.models import OutgoingEmail
 from symphony_portal.trust import services as trust_services
+from symphony_portal.trust.models import User
 from tests.builders import make_version
 from tests.reports.test_reporting import form_data
 from tests.trust.importing import csv_of
@@ -79,9 +80,14 @@ def test_an_import_waits_for_no_mail_server(
     client.force_login(hr)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/people/import/{record.pk}/confirm/", follow=True)
-    assert "40 invitations to choose a password queued" in response.content.decode()
+    # The request only records the job and stores its task: no person, no email, no mail server yet.
+    assert response.status_code == 200 and "being applied" in response.content.decode().lower()
     assert not OutgoingEmail.objects.exists() and production_delivery.connections == 0
-    run_stored_task("symphony_portal.trust.tasks.invite_people")
+    assert not User.objects.filter(email__startswith="new").exists()
+    # The worker applies the import: the people and their invitations (outbox rows) in one transaction.
+    with django_capture_on_commit_callbacks(execute=True):
+        run_stored_task("symphony_portal.trust.tasks.apply_people_import")
+    assert User.objects.filter(email__startswith="new").count() == 40
     assert_queued_not_sent(production_delivery, to={f"new{n}@symphony.test" for n in range(40)})
 
 

@@ -16,7 +16,7 @@ from symphony_portal.trust.models import PeopleImport, User
 from tests.builders import make_person
 from tests.trust.importing import csv_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("immediate_tasks")]  # the import is a task
 
 HR_ROW = "harriet.hr@symphony.test,Harriet HR,employee,,hr,HR Manager"
 

@@ -105,7 +105,7 @@ def test_it_refuses_a_role_change_through_the_service_to_anyone_but_an_administr
 # 2. The people import (the web pages; the shell command is in test_people_import.py).
 
 
-def test_it_refuses_an_import_row_giving_hr_the_executive_heads_role(client, hr, exec_head):
+def test_it_refuses_an_import_row_giving_hr_the_executive_heads_role(client, hr, exec_head, immediate_tasks):
     client.force_login(hr)
     before = snapshot()
     text = csv_of("harriet.hr@symphony.test,Harriet HR,employee,,executive_head;hr,HR Manager")

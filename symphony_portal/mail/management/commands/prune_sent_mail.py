@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from symphony_portal.mail.models import OutgoingEmail
@@ -33,4 +34,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         deleted, days = prune_sent(), settings.PORTAL_MAIL_KEEP_SENT_DAYS
-        self.stdout.write(f"Deleted {deleted} sent email(s) older than {days} days from the outbox.")
+        self.stdout.write(
+            f"Deleted {deleted} sent email{pluralize(deleted)} older than {days} days from the outbox."
+        )
