@@ -76,6 +76,11 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    # Sign-in stages and the second factor (TOTP with recovery codes): django-allauth's account and mfa
+    # apps. The password form stays the portal's own (symphony_portal/trust/account_views.py).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "symphony_portal.trust",
     "symphony_portal.mail",
     "policies",
@@ -102,6 +107,11 @@ MIDDLEWARE = [
     # Nothing shown to a signed-in person is kept by a browser or a shared cache.
     "symphony_portal.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # django-allauth's sign-in stages (the second factor asked between password and session).
+    "allauth.account.middleware.AccountMiddleware",
+    # Those who must use a second factor reach nothing else until they have one and have used it
+    # (symphony_portal/trust/second_factor.py).
+    "symphony_portal.trust.second_factor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks, so that it sees the outcome of authentication.
@@ -184,6 +194,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-allauth: nobody signs up (people come from HR's import), people sign in by email, and the only
+# sign-in stage it adds is the second factor (symphony_portal/trust/second_factor.py).
+ACCOUNT_ADAPTER = "symphony_portal.trust.second_factor.PortalAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_REAUTHENTICATION_METHODS = ["password", "mfa"]
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+MFA_ADAPTER = "symphony_portal.trust.second_factor.PortalMFAAdapter"
+# TOTP with recovery codes. Passkeys (WebAuthn) need allauth's inline scripts, which the strict
+# Content-Security-Policy refuses: not offered yet.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = TRUST_NAME
+MFA_TRUST_ENABLED = False
+# Off only in tests that are not about the second factor (tests/conftest.py); on everywhere else.
+SECOND_FACTOR_REQUIRED = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "policies:home"
 LOGOUT_REDIRECT_URL = "login"

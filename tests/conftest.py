@@ -274,3 +274,11 @@ def immediate_tasks(settings):
         **settings.TASKS,
         "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_off_unless_asked(request, settings):
+    """The cast's Heads, HR and the Chair must use a second factor, which would hold every test signing
+    them in at the set-up page. Tests about something else run without the requirement; tests about it
+    (marked ``second_factor``: tests/trust/test_second_factor*.py) keep it on, as in production."""
+    settings.SECOND_FACTOR_REQUIRED = request.node.get_closest_marker("second_factor") is not None

@@ -146,3 +146,21 @@ def can_be_deactivated_by_import(
         return False
     holds = holds_guarded_role(person) if roles is None else any(role in GUARDED_ROLES for role in roles)
     return not holds
+
+
+def must_use_second_factor(person: Person) -> bool:
+    """Those who read cases or manage people (a guarded role) and superusers sign in with a second factor."""
+    return isinstance(person, User) and (bool(person.is_superuser) or holds_guarded_role(person))
+
+
+SECOND_FACTOR_RESET_REFUSED = "Only a trust administrator can reset another person's second factor."
+
+
+def can_reset_second_factor(user: Person, person: User) -> bool:
+    """A trust administrator resets someone else's lost second factor; one's own is changed on its page."""
+    return is_trust_administrator(user) and user.pk != person.pk
+
+
+def check_can_reset_second_factor(user: Person, person: User) -> None:
+    if not can_reset_second_factor(user, person):
+        raise PermissionDenied(SECOND_FACTOR_RESET_REFUSED)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("import/<int:pk>/", views.import_preview, name="import_preview"),
     path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
     path("import/<int:pk>/invitations/", views.import_resend_invitations, name="import_resend_invitations"),
+    path("<int:pk>/second-factor/", views.second_factor_reset, name="second_factor_reset"),
 ]

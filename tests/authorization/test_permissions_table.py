@@ -54,6 +54,8 @@ TABLE = {
     "trust.can_change_sign_in_address": (("exec_head",), {"administrator"}),
     "trust.can_delete_person": ((), set()),
     "trust.can_change_active_flag": (("exec_head",), {"administrator"}),
+    # someone else's second factor: a trust administrator, never for themselves
+    "trust.can_reset_second_factor": (("exec_head",), {"administrator"}),
     # asked about the person, for an import run by HR: never HR herself, an administrator or a reader
     "trust.can_be_deactivated_by_import": (
         ("importer=hr",),
