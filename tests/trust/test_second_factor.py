@@ -281,3 +281,20 @@ def test_it_ends_no_other_sessions_than_the_persons(head, teacher, administrator
     services.reset_second_factor(head, by=administrator)
     assert Session.objects.count() == count
     assert teachers.get("/").status_code == 200
+
+
+def test_it_stops_taking_codes_after_a_few_wrong_ones(client, head):
+    """Guessing codes is limited (allauth: 5 wrong codes per account in 5 minutes): then even the right
+    code is refused for a while."""
+    sign_in(client, head, "hannah-password-1")
+    secret, _ = set_up(client)
+    client.post("/accounts/logout/")
+    guesser = Client()
+    sign_in(guesser, head, "hannah-password-1")
+    for guess in range(5):
+        wrong = guesser.post(ENTER_CODE, {"code": f"{guess:06d}"})
+        assert wrong.status_code == 200
+    time.sleep(STEP - time.time() % STEP + 0.1)  # a step whose code the set-up did not use
+    refused = guesser.post(ENTER_CODE, {"code": current_code(secret)})
+    assert refused.status_code == 200 and "Too many" in refused.content.decode()
+    assert guesser.get("/")["Location"].startswith("/accounts/login/")
