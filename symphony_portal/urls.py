@@ -52,6 +52,9 @@ urlpatterns = [
     # Confirming one's password before changing one's second factor (allauth's view).
     path("accounts/reauthenticate/", allauth_account_views.reauthenticate, name="account_reauthenticate"),
     path("accounts/2fa/", include(second_factor_urls)),
+    # Single sign-on: allauth's OpenID Connect views, one provider id per configured provider
+    # ("microsoft", "google"); who they let in is trust/single_sign_on.py.
+    path("accounts/", include("allauth.socialaccount.providers.openid_connect.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("csp-report/", csp_report, name="csp_report"),

@@ -17,6 +17,9 @@ from symphony_portal.trust.models import Kind, Role
 from tests.builders import make_person, make_school
 from tests.db_flush import allow_test_flush_to_truncate
 
+# The single sign-on tests' OpenID Connect provider on loopback (started only by the tests that use it).
+from tests.oidc_provider.harness import oidc_provider, sign_in_providers  # noqa: F401
+
 # Playwright's sync API runs an event loop in the test thread; without this even the test
 # database set-up is refused as "async unsafe".
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

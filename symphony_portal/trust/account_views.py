@@ -4,10 +4,12 @@ and the same answer and work for every address."""
 from allauth.account.internal.flows.login import perform_login, record_authentication
 from allauth.account.models import Login
 from axes.helpers import get_client_ip_address
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import PasswordResetForm
 
+from .single_sign_on import password_sign_in_allowed
 from .tasks import send_password_reset
 from .throttling import record_password_reset_request
 
@@ -32,8 +34,20 @@ class PortalLoginView(auth_views.LoginView):
     through allauth's stages, which ask for the second factor of a person who has one set up.
     """
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["password_sign_in_for_employees"] = settings.PASSWORD_SIGN_IN_FOR_EMPLOYEES
+        return context
+
     def form_valid(self, form):
         user = form.get_user()
+        if not password_sign_in_allowed(user):
+            form.add_error(
+                None,
+                "Staff sign in with the trust's Microsoft or Google account (the buttons on this page), "
+                "not with a password.",
+            )
+            return self.form_invalid(form)
         login = Login(user=user, redirect_url=self.get_success_url(), email=user.email)
         # The password was typed just now: it also confirms the person for allauth's "confirm it is you"
         # pages for a few minutes (ACCOUNT_REAUTHENTICATION_TIMEOUT), so setting up the second factor

@@ -107,6 +107,15 @@ class PortalAccountAdapter(DefaultAccountAdapter):
             return
         super().add_message(request, level, message_template, message_context, extra_tags, message)
 
+    def get_login_stages(self) -> list[str]:
+        # A sign-in whose provider used a second factor is not asked for the portal's own code.
+        return [
+            "symphony_portal.trust.single_sign_on.SecondFactorStage"
+            if stage == "allauth.mfa.stages.AuthenticateStage"
+            else stage
+            for stage in super().get_login_stages()
+        ]
+
     def reauthenticate(self, user, password) -> bool:
         """Confirming one's password before changing one's second factor (the person is signed in)."""
         return bool(user.is_active and user.check_password(password))

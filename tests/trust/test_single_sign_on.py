@@ -1,0 +1,211 @@
+"""Single sign-on against a real OpenID Connect provider on loopback (tests/oidc_provider/): who gets in,
+who is refused and with which words, and when the provider's sign-in counts as a second factor."""
+
+import pytest
+from allauth.socialaccount.models import SocialAccount
+from django.contrib.messages import get_messages
+from django.test import Client
+
+from symphony_portal.trust import single_sign_on
+from symphony_portal.trust.models import Kind, User
+from tests.builders import make_person
+from tests.oidc_provider.harness import sign_in_through
+
+pytestmark = pytest.mark.django_db
+
+HOME = "/"
+SIGN_IN = "/accounts/login/"
+
+
+def signed_in_as(client: Client):
+    return User.objects.filter(pk=client.session.get("_auth_user_id")).first()
+
+
+def refusal(response) -> list[str]:
+    assert response.status_code == 302 and response["Location"] == SIGN_IN
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+@pytest.fixture
+def leaver(harmony):
+    return make_person("Lenny Leaver", school=harmony, is_active=False)
+
+
+def test_it_signs_in_an_active_person_by_their_email_whatever_its_case(client, sign_in_providers, teacher):
+    response = sign_in_through(client, "microsoft", "tess", sign_in_providers.issuer)
+    assert response.status_code == 302 and response["Location"] == HOME
+    assert signed_in_as(client) == teacher
+    assert client.get(HOME).status_code == 200
+    assert not SocialAccount.objects.exists()  # the email is the key every time: nothing stored
+    assert User.objects.count() == 1
+
+
+def test_it_signs_in_with_google_from_the_trusts_domain(client, sign_in_providers, teacher):
+    response = sign_in_through(client, "google", "tess-google", sign_in_providers.issuer)
+    assert response["Location"] == HOME
+    assert signed_in_as(client) == teacher
+
+
+def test_it_returns_to_the_page_asked_for(client, sign_in_providers, teacher):
+    response = sign_in_through(
+        client, "microsoft", "tess", sign_in_providers.issuer, next_url="/reports/mine/"
+    )
+    assert response["Location"] == "/reports/mine/"
+
+
+def test_it_refuses_a_deactivated_person_plainly(client, sign_in_providers, leaver):
+    for provider_id, user_name in [("microsoft", "leaver"), ("google", "leaver-google")]:
+        response = sign_in_through(Client(), provider_id, user_name, sign_in_providers.issuer)
+        assert refusal(response) == [single_sign_on.DEACTIVATED]
+    assert signed_in_as(client) is None
+
+
+@pytest.mark.parametrize(
+    ("provider_id", "user_name"),
+    [
+        ("microsoft", "stranger"),
+        ("microsoft", "no-email"),
+        ("google", "stranger-google"),
+        # Google has not verified the address: the same words as an unknown one.
+        ("google", "tess-google-unverified"),
+    ],
+)
+def test_it_tells_an_email_matching_nobody_to_ask_hr_and_creates_no_one(
+    client, sign_in_providers, teacher, provider_id, user_name
+):
+    response = sign_in_through(client, provider_id, user_name, sign_in_providers.issuer)
+    assert refusal(response) == [single_sign_on.NOT_IN_THE_DIRECTORY]
+    assert "HR" in single_sign_on.NOT_IN_THE_DIRECTORY
+    assert signed_in_as(client) is None
+    assert User.objects.count() == 1
+    assert not SocialAccount.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("provider_id", "user_name"),
+    [
+        ("microsoft", "tess-other-tenant"),
+        ("microsoft", "tess-no-tenant"),
+        ("google", "tess-google-other-domain"),
+        ("google", "tess-google-personal"),
+    ],
+)
+def test_it_refuses_an_account_from_another_tenant_or_domain(
+    client, sign_in_providers, teacher, provider_id, user_name
+):
+    response = sign_in_through(client, provider_id, user_name, sign_in_providers.issuer)
+    assert refusal(response) == [single_sign_on.NOT_THE_TRUSTS_ACCOUNT]
+    assert signed_in_as(client) is None
+
+
+def test_the_refusals_show_on_the_sign_in_page(client, sign_in_providers, leaver):
+    sign_in_through(client, "microsoft", "leaver", sign_in_providers.issuer)
+    page = client.get(SIGN_IN)
+    assert "Your account on the portal has been closed" in page.content.decode()
+
+
+@pytest.mark.second_factor
+def test_a_head_whose_provider_used_multi_factor_reaches_every_page(client, sign_in_providers, head):
+    response = sign_in_through(client, "microsoft", "hannah-mfa", sign_in_providers.issuer)
+    assert response["Location"] == HOME
+    assert signed_in_as(client) == head
+    assert client.get(HOME).status_code == 200
+    assert client.get("/reports/cases/").status_code == 200
+
+
+@pytest.mark.second_factor
+def test_a_head_whose_provider_used_a_password_only_must_set_up_the_portals_second_factor(
+    client, sign_in_providers, head
+):
+    sign_in_through(client, "microsoft", "hannah-password-only", sign_in_providers.issuer)
+    assert signed_in_as(client) == head
+    for page in (HOME, "/reports/cases/"):
+        held = client.get(page)
+        assert held.status_code == 302 and held["Location"] == "/accounts/2fa/totp/activate/"
+
+
+@pytest.mark.second_factor
+def test_a_head_with_an_authenticator_is_asked_its_code_unless_the_provider_used_multi_factor(
+    client, sign_in_providers, head
+):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(head, generate_totp_secret())
+    asked = sign_in_through(client, "microsoft", "hannah-password-only", sign_in_providers.issuer)
+    assert asked["Location"] == "/accounts/2fa/authenticate/"
+    assert signed_in_as(client) is None  # no session before the code
+
+    other = Client()
+    strong = sign_in_through(other, "microsoft", "hannah-mfa", sign_in_providers.issuer)
+    assert strong["Location"] == HOME
+    assert signed_in_as(other) == head
+    assert other.get("/reports/cases/").status_code == 200
+
+
+@pytest.mark.second_factor
+def test_a_google_sign_in_without_amr_does_not_count_as_a_second_factor(client, sign_in_providers, head):
+    response = sign_in_through(client, "google", "hannah-google", sign_in_providers.issuer)
+    assert response["Location"] == HOME
+    assert signed_in_as(client) == head
+    held = client.get(HOME)
+    assert held.status_code == 302 and held["Location"] == "/accounts/2fa/totp/activate/"
+
+
+def test_it_offers_only_the_configured_providers(client, settings, sign_in_providers):
+    page = client.get(SIGN_IN).content.decode()
+    assert "Sign in with Microsoft" in page and "Sign in with Google" in page
+    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": sign_in_providers.provider_apps()[1:]}}
+    page = client.get(SIGN_IN).content.decode()
+    assert "Sign in with Microsoft" not in page and "Sign in with Google" in page
+    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": []}}
+    page = client.get(SIGN_IN).content.decode()
+    assert "Sign in with Microsoft" not in page and "Sign in with Google" not in page
+
+
+def test_a_cancelled_sign_in_at_the_provider_returns_to_the_sign_in_page(client, sign_in_providers):
+    client.post("/accounts/oidc/microsoft/login/")
+    response = client.get("/accounts/oidc/microsoft/login/callback/?error=access_denied&state=x")
+    assert refusal(response) == [single_sign_on.SIGN_IN_FAILED]
+
+
+def test_an_unknown_provider_is_not_found(client, sign_in_providers):
+    assert client.post("/accounts/oidc/facebook/login/").status_code == 404
+
+
+class TestPasswordSignInForEmployees:
+    def test_it_refuses_an_employees_password_when_switched_off(self, client, settings, teacher):
+        settings.PASSWORD_SIGN_IN_FOR_EMPLOYEES = False
+        page = client.get(SIGN_IN).content.decode()
+        assert "The password form is" in page and "for governors" in page
+        response = client.post(SIGN_IN, {"username": teacher.email, "password": "tess-password-1"})
+        assert response.status_code == 200
+        assert "Staff sign in with the trust&#x27;s Microsoft or Google account" in response.content.decode()
+        assert signed_in_as(client) is None
+
+    def test_governors_trustees_and_superusers_keep_their_password(self, client, settings, harmony):
+        settings.PASSWORD_SIGN_IN_FOR_EMPLOYEES = False
+        people = [
+            make_person("Gemma Governor", kind=Kind.GOVERNOR, school=harmony, password="a-long-password-1"),
+            make_person("Terry Trustee", kind=Kind.TRUSTEE, password="a-long-password-1"),
+        ]
+        admin = make_person("Ada Admin", password="a-long-password-1")
+        admin.is_superuser = True
+        admin.save()
+        for person in [*people, admin]:
+            browser = Client()
+            response = browser.post(SIGN_IN, {"username": person.email, "password": "a-long-password-1"})
+            assert response.status_code == 302, person
+            assert signed_in_as(browser) == person
+
+    def test_employees_keep_their_password_by_default(self, client, teacher):
+        response = client.post(SIGN_IN, {"username": teacher.email, "password": "tess-password-1"})
+        assert response.status_code == 302
+        assert "for governors" not in client.get("/accounts/logout/").content.decode()
+
+    def test_employees_still_sign_in_with_their_trust_account_when_it_is_off(
+        self, client, settings, sign_in_providers, teacher
+    ):
+        settings.PASSWORD_SIGN_IN_FOR_EMPLOYEES = False
+        response = sign_in_through(client, "microsoft", "tess", sign_in_providers.issuer)
+        assert response["Location"] == HOME
+        assert signed_in_as(client) == teacher
