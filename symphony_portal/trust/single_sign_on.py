@@ -11,6 +11,8 @@ A sign-in counts as a second factor when the ID token's ``amr`` says the provide
 portal's own. Otherwise those who must use a second factor are asked for it as after a password.
 """
 
+from urllib.parse import urlsplit
+
 from allauth.account.internal.flows.login import record_authentication
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.stages import AuthenticateStage
@@ -132,6 +134,17 @@ def record_second_factor_at_provider(sender, request, user, sociallogin=None, **
     (second_factor.passed_second_factor)."""
     if sociallogin is not None and strong_at_provider(sociallogin):
         record_authentication(request, user, "mfa", type="provider", provider=sociallogin.account.provider)
+
+
+def sign_in_provider_origins() -> list[str]:
+    """The origins of the configured providers' servers (their sign-in pages are there)."""
+    apps = settings.SOCIALACCOUNT_PROVIDERS.get("openid_connect", {}).get("APPS", [])
+    origins = []
+    for app in apps:
+        url = urlsplit(app.get("settings", {}).get("server_url", ""))
+        if url.scheme in ("https", "http") and url.netloc:
+            origins.append(f"{url.scheme}://{url.netloc}")
+    return sorted(set(origins))
 
 
 def password_sign_in_allowed(user: User) -> bool:

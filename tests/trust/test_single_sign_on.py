@@ -209,3 +209,16 @@ class TestPasswordSignInForEmployees:
         response = sign_in_through(client, "microsoft", "tess", sign_in_providers.issuer)
         assert response["Location"] == HOME
         assert signed_in_as(client) == teacher
+
+
+def test_the_sign_in_pages_let_forms_go_to_the_configured_providers_only(client, sign_in_providers):
+    policy = client.get(SIGN_IN)["Content-Security-Policy"]
+    assert f"form-action 'self' {sign_in_providers.issuer}" in policy
+    assert "form-action 'self';" in client.get("/accounts/password_reset/")["Content-Security-Policy"] + ";"
+
+
+def test_the_provider_page_asked_for_directly_only_offers_to_continue(client, sign_in_providers):
+    page = client.get("/accounts/oidc/google/login/")
+    assert page.status_code == 200
+    assert "Continue to Google" in page.content.decode()
+    assert signed_in_as(client) is None
