@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from . import permissions
+from . import permissions, single_sign_on
 
 # Pages open to someone held at the gate: setting up or entering a code, signing out, and what browsers
 # and load balancers call on their own.
@@ -115,6 +115,13 @@ class PortalAccountAdapter(DefaultAccountAdapter):
             else stage
             for stage in super().get_login_stages()
         ]
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        # Signing in through the trust's provider confirmed the person, as a password just typed does
+        # (trust/account_views.py); someone without a password here could not confirm it otherwise.
+        if app == "allauth.mfa" and single_sign_on.signed_in_through_provider(self.request):
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)
 
     def reauthenticate(self, user, password) -> bool:
         """Confirming one's password before changing one's second factor (the person is signed in)."""

@@ -11,9 +11,11 @@ A sign-in counts as a second factor when the ID token's ``amr`` says the provide
 portal's own. Otherwise those who must use a second factor are asked for it as after a password.
 """
 
+import time
 from urllib.parse import urlsplit
 
-from allauth.account.internal.flows.login import record_authentication
+from allauth.account import app_settings as account_settings
+from allauth.account.internal.flows.login import get_authentication_records, record_authentication
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.stages import AuthenticateStage
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
@@ -134,6 +136,24 @@ def record_second_factor_at_provider(sender, request, user, sociallogin=None, **
     (second_factor.passed_second_factor)."""
     if sociallogin is not None and strong_at_provider(sociallogin):
         record_authentication(request, user, "mfa", type="provider", provider=sociallogin.account.provider)
+
+
+def signed_in_through_provider(request: HttpRequest | None) -> bool:
+    """Whether this session's sign-in went through a trust provider and still confirms the person for
+    allauth's "confirm it is you" pages: for a few minutes (as a password just typed does), or for as
+    long as the session lasts when the person has no password to confirm it with here."""
+    if request is None or not request.user.is_authenticated:
+        return False
+    records = [
+        record
+        for record in get_authentication_records(request, request.user)
+        if record.get("method") in ("password", "socialaccount")
+    ]
+    if not records or records[-1].get("method") != "socialaccount":
+        return False
+    if not request.user.has_usable_password():
+        return True
+    return time.time() - records[-1].get("at", 0) < account_settings.REAUTHENTICATION_TIMEOUT
 
 
 def sign_in_provider_origins() -> list[str]:

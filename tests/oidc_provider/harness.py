@@ -49,7 +49,7 @@ ACCOUNTS = {
     "no-email": {"tid": TENANT, "amr": ["pwd"]},
     "hannah-mfa": entra("hannah.head@symphony.test", amr=("pwd", "mfa")),
     "hannah-password-only": entra("hannah.head@symphony.test", amr=("pwd",)),
-    "gemma-governor": entra("gemma.governor@symphony.test"),
+    "eve-password-only": entra("eve.executive@symphony.test", amr=("pwd",)),
     "hannah-google": google("hannah.head@symphony.test"),
     "tess-google": google("tess.teacher@symphony.test"),
     "tess-google-unverified": google("tess.teacher@symphony.test", verified=False),

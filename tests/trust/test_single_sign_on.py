@@ -125,6 +125,27 @@ def test_a_head_whose_provider_used_a_password_only_must_set_up_the_portals_seco
 
 
 @pytest.mark.second_factor
+def test_a_reader_of_cases_without_a_password_sets_up_the_second_factor_after_signing_in_there(
+    client, sign_in_providers, exec_head
+):
+    from allauth.mfa.models import Authenticator
+
+    from tests.trust.test_second_factor import current_code
+
+    assert not exec_head.has_usable_password()
+    sign_in_through(client, "microsoft", "eve-password-only", sign_in_providers.issuer)
+    held = client.get(HOME)
+    assert held["Location"] == "/accounts/2fa/totp/activate/"
+    page = client.get(held["Location"])
+    assert page.status_code == 200  # no password to confirm: the provider's sign-in confirmed her
+    secret = page.context["form"].secret
+    done = client.post(held["Location"], {"code": current_code(secret)})
+    assert done.status_code == 302
+    assert Authenticator.objects.filter(user=exec_head, type=Authenticator.Type.TOTP).exists()
+    assert client.get("/reports/cases/").status_code == 200
+
+
+@pytest.mark.second_factor
 def test_a_head_with_an_authenticator_is_asked_its_code_unless_the_provider_used_multi_factor(
     client, sign_in_providers, head
 ):
