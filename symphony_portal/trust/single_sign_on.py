@@ -108,6 +108,9 @@ class PortalSocialAccountAdapter(DefaultSocialAccountAdapter):
         return False
 
     def pre_social_login(self, request, sociallogin) -> None:
+        # Only signing in: nobody connects a provider's account to theirs (allauth's "connect").
+        if sociallogin.state.get("process", "login") != "login":
+            raise _back_to_sign_in(request, SIGN_IN_FAILED)
         provider = sociallogin.account.get_provider()
         try:
             person = person_for_sign_in(provider.app.settings, id_token_claims(sociallogin))

@@ -151,10 +151,14 @@ def sign_in_providers(settings, oidc_provider):
     return oidc_provider
 
 
-def sign_in_through(client, provider_id: str, user_name: str, issuer: str, *, next_url: str = ""):
+def sign_in_through(
+    client, provider_id: str, user_name: str, issuer: str, *, next_url: str = "", process: str = ""
+):
     """Press "Sign in with ..." in a Django test client, sign in at the provider's pages as ``user_name``
     (over HTTP, with the provider's cookies), and return the portal's answer to the callback."""
     data = {"next": next_url} if next_url else {}
+    if process:
+        data["process"] = process
     started = client.post(f"/accounts/oidc/{provider_id}/login/", data)
     assert started.status_code == 302, started.content[:500]
     location = started["Location"]

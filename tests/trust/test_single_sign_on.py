@@ -98,6 +98,15 @@ def test_it_refuses_an_account_from_another_tenant_or_domain(
     assert signed_in_as(client) is None
 
 
+@pytest.mark.parametrize("process", ["connect", "redirect"])
+def test_nobody_connects_a_providers_account_to_theirs(client, sign_in_providers, teacher, head, process):
+    client.force_login(head)
+    response = sign_in_through(client, "microsoft", "tess", sign_in_providers.issuer, process=process)
+    assert refusal(response) == [single_sign_on.SIGN_IN_FAILED]
+    assert not SocialAccount.objects.exists()
+    assert signed_in_as(client) == head
+
+
 def test_the_refusals_show_on_the_sign_in_page(client, sign_in_providers, leaver):
     sign_in_through(client, "microsoft", "leaver", sign_in_providers.issuer)
     page = client.get(SIGN_IN)
