@@ -252,3 +252,47 @@ def test_the_provider_page_asked_for_directly_only_offers_to_continue(client, si
     assert page.status_code == 200
     assert "Continue to Google" in page.content.decode()
     assert signed_in_as(client) is None
+
+
+def settings_from(env: dict) -> dict:
+    """SOCIALACCOUNT_PROVIDERS' apps and PASSWORD_SIGN_IN_FOR_EMPLOYEES as the settings read them."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SSO_", "PASSWORD_SIGN_IN"))}
+    code = (
+        "import json; from symphony_portal import settings as s; "
+        "apps = s.SOCIALACCOUNT_PROVIDERS['openid_connect']['APPS']; "
+        "print(json.dumps([apps, s.PASSWORD_SIGN_IN_FOR_EMPLOYEES]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    apps, password = json.loads(result.stdout)
+    return {"apps": {app["provider_id"]: app for app in apps}, "password": password}
+
+
+def test_each_provider_is_configured_from_the_environment_only_when_complete():
+    assert settings_from({}) == {"apps": {}, "password": True}
+    ms = {"SSO_MICROSOFT_CLIENT_ID": "id", "SSO_MICROSOFT_CLIENT_SECRET": "secret"}
+    assert settings_from(ms)["apps"] == {}  # no tenant: not offered
+    google = {"SSO_GOOGLE_CLIENT_ID": "gid", "SSO_GOOGLE_CLIENT_SECRET": "gsecret"}
+    configured = settings_from(
+        {
+            **ms,
+            "SSO_MICROSOFT_TENANT_ID": "tenant-guid",
+            **google,
+            "SSO_GOOGLE_HOSTED_DOMAIN": "Symphony.Example",
+            "PASSWORD_SIGN_IN_FOR_EMPLOYEES": "false",
+        }
+    )
+    assert configured["password"] is False
+    microsoft_app, google_app = configured["apps"]["microsoft"], configured["apps"]["google"]
+    assert microsoft_app["settings"]["server_url"] == "https://login.microsoftonline.com/tenant-guid/v2.0"
+    assert microsoft_app["settings"]["tenant"] == "tenant-guid"
+    assert (microsoft_app["client_id"], microsoft_app["secret"]) == ("id", "secret")
+    assert google_app["settings"]["server_url"] == "https://accounts.google.com"
+    assert google_app["settings"]["hosted_domain"] == "symphony.example"
