@@ -19,12 +19,17 @@ NOT_PAGES = {"logout", "healthz", "csp_report"}
 SET_UP_PAGES = {"mfa_activate_totp", "account_reauthenticate"}
 
 
-def reached(cast, who: str, password: str) -> list[str]:
+def reached(cast, who: str, password: str, sign_in=None) -> list[str]:
     person = cast.people[who]
     person.set_password(password)
     person.save()
     client = Client()
-    signed_in = client.post("/accounts/login/", {"username": person.email, "password": password})
+
+    def sign_in_with_password(client):
+        return client.post("/accounts/login/", {"username": person.email, "password": password})
+
+    sign_in = sign_in or sign_in_with_password
+    signed_in = sign_in(client)
     assert signed_in.status_code == 302
     pages = []
     rows = all_rows()
@@ -38,7 +43,7 @@ def reached(cast, who: str, password: str) -> list[str]:
         if not held and name not in NOT_PAGES:
             pages.append(f"{name} {url}: {response.status_code}")
         if name == "logout":  # signing out ends the walk's session: sign in again
-            client.post("/accounts/login/", {"username": person.email, "password": password})
+            sign_in(client)
     return pages
 
 
@@ -48,3 +53,19 @@ def test_it_holds_a_reader_of_cases_without_a_second_factor_at_set_up_on_every_u
     pages = reached(world, who, "a-password-for-the-walk")
     assert sorted(page.split()[0] for page in pages) == sorted(SET_UP_PAGES), "\n".join(pages)
     print(f"{who}: pages reached besides set-up and sign-out: {len(pages) - len(SET_UP_PAGES)}")
+
+
+def test_it_holds_a_head_signed_in_through_the_trusts_provider_without_multi_factor(
+    world,  # noqa: F811
+    sign_in_providers,
+):
+    from tests.oidc_provider.harness import sign_in_through
+
+    world.people["head"].email = "hannah.head@symphony.test"
+    world.people["head"].save()
+
+    def through_the_provider(client):
+        return sign_in_through(client, "microsoft", "hannah-password-only", sign_in_providers.issuer)
+
+    pages = reached(world, "head", "a-password-for-the-walk", sign_in=through_the_provider)
+    assert sorted(page.split()[0] for page in pages) == sorted(SET_UP_PAGES), "\n".join(pages)
