@@ -9,7 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import PasswordResetForm
 
-from .single_sign_on import password_sign_in_allowed
+from .permissions import can_sign_in_with_password
 from .tasks import send_password_reset
 from .throttling import record_password_reset_request
 
@@ -41,7 +41,7 @@ class PortalLoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         user = form.get_user()
-        if not password_sign_in_allowed(user):
+        if not can_sign_in_with_password(user):
             form.add_error(
                 None,
                 "Staff sign in with the trust's Microsoft or Google account (the buttons on this page), "

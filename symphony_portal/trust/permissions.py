@@ -9,10 +9,11 @@ a superuser touches a superuser's account or the admin flags.
 from collections.abc import Collection
 from typing import TypeGuard
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
-from .models import GUARDED_ROLES, User
+from .models import GUARDED_ROLES, Kind, User
 
 ROLE_CHANGE_REFUSED = (
     "Role changes for Heads, the Executive Head, the Chair and HR are made by a trust administrator."
@@ -164,3 +165,11 @@ def can_reset_second_factor(user: Person, person: User) -> bool:
 def check_can_reset_second_factor(user: Person, person: User) -> None:
     if not can_reset_second_factor(user, person):
         raise PermissionDenied(SECOND_FACTOR_RESET_REFUSED)
+
+
+def can_sign_in_with_password(person: Person) -> bool:
+    """A password signs this person in: anyone, unless PASSWORD_SIGN_IN_FOR_EMPLOYEES is off, which leaves
+    it to governors and trustees (no trust account) and superusers (who repair single sign-on)."""
+    if not signed_in(person):
+        return False
+    return settings.PASSWORD_SIGN_IN_FOR_EMPLOYEES or person.is_superuser or person.kind != Kind.EMPLOYEE

@@ -25,7 +25,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
-from .models import Kind, User
+from .models import User
 
 # RFC 8176 authentication method references that mean more than a password: "mfa" (Entra ID and most
 # providers say this), a one-time code ("otp"), a hardware key ("hwk") or a FIDO security key ("fido",
@@ -168,11 +168,3 @@ def sign_in_provider_origins() -> list[str]:
         if url.scheme in ("https", "http") and url.netloc:
             origins.append(f"{url.scheme}://{url.netloc}")
     return sorted(set(origins))
-
-
-def password_sign_in_allowed(user: User) -> bool:
-    """Whether this person may sign in with a password: always, unless PASSWORD_SIGN_IN_FOR_EMPLOYEES is
-    off, which leaves it to governors, trustees and superusers (who repair single sign-on)."""
-    if settings.PASSWORD_SIGN_IN_FOR_EMPLOYEES or user.is_superuser:
-        return True
-    return user.kind != Kind.EMPLOYEE
