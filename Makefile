@@ -7,7 +7,7 @@ PORT ?= 8000
 # Debian packages the tests need: a browser for the journeys, and PDF tools and fonts for the exports.
 SYSTEM_PACKAGES := chromium qpdf poppler-utils fonts-dejavu-core
 
-.PHONY: run test lint pytest setup demo system-deps bench clean
+.PHONY: run test lint pytest setup demo system-deps oidc-provider-deps bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -80,7 +80,18 @@ lint: $(VENV)/.stamp-test
 	$(PY) manage.py makemigrations --check --dry-run -v 1
 	$(VENV)/bin/mypy
 
-pytest: $(VENV)/.stamp-test system-deps
+# The single sign-on tests' OpenID Connect provider (node, tests/oidc_provider/, exact pins in its
+# package-lock.json). Without node the tests that need it are skipped, except with CI=true, where they fail.
+oidc-provider-deps:
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix tests/oidc_provider --no-audit --no-fund --loglevel=error; \
+	elif [ "$$CI" = true ]; then \
+	  echo "node and npm (20+) are needed for the single sign-on tests: install nodejs"; exit 1; \
+	else \
+	  echo "node and npm (20+) are missing: the single sign-on tests will be skipped (install nodejs)"; \
+	fi
+
+pytest: $(VENV)/.stamp-test system-deps oidc-provider-deps
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: lint pytest

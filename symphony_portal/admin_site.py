@@ -37,6 +37,14 @@ class PortalAdminSite(admin.AdminSite):
     def has_permission(self, request) -> bool:
         return _can_use_admin(request.user)
 
+    def login(self, request, extra_context=None):
+        # One way in: the portal's sign-in, with django-axes and the second factor. The admin's own form
+        # would start a session on a password alone.
+        from django.contrib.auth.views import redirect_to_login
+        from django.urls import reverse
+
+        return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
+
     def get_urls(self):
         # Django's "view on site" shortcut (admin/r/<content type>/<id>/) would follow any model's
         # object, a report's included: only the models registered here may be followed.

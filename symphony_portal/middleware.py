@@ -8,10 +8,13 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.functional import empty
 
+from symphony_portal.trust.single_sign_on import sign_in_provider_origins
+
 # Django's admin (5.2) runs under the strict policy: its scripts are files and it sets styles through
 # the DOM. django-simple-history's history page has one style attribute (`style="border-top: 0"`);
 # under /admin/ only, exactly that attribute is allowed by its hash (tests/browser/test_csp_journey.py
 # opens the page). Nothing else is relaxed, and scripts stay 'self' there too.
+SIGN_IN_PATHS = ("/accounts/login/", "/accounts/oidc/")
 ADMIN_STYLE_ATTR_SRC = [UNSAFE_HASHES, "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='"]
 
 
@@ -24,6 +27,12 @@ class PortalCSPMiddleware(CSPMiddleware):
         parts = super().get_policy_parts(request, response, report_only)
         if not report_only and request.path_info.startswith(reverse("admin:index")):
             parts.update = {**(parts.update or {}), "style-src-attr": ADMIN_STYLE_ATTR_SRC}
+        # "Sign in with ..." posts here and is redirected to the trust's provider: browsers hold a form's
+        # redirect to form-action too, so the sign-in pages also allow the configured providers' origins.
+        if not report_only and request.path_info.startswith(SIGN_IN_PATHS):
+            origins = sign_in_provider_origins()
+            if origins:
+                parts.update = {**(parts.update or {}), "form-action": ["'self'", *origins]}
         return parts
 
 

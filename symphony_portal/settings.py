@@ -76,6 +76,15 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    # Sign-in stages and the second factor (TOTP with recovery codes): django-allauth's account and mfa
+    # apps. The password form stays the portal's own (symphony_portal/trust/account_views.py).
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    # Single sign-on with the trust's Microsoft or Google accounts (OpenID Connect), matched to people by
+    # email and never creating one (symphony_portal/trust/single_sign_on.py).
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "symphony_portal.trust",
     "symphony_portal.mail",
     "policies",
@@ -102,6 +111,11 @@ MIDDLEWARE = [
     # Nothing shown to a signed-in person is kept by a browser or a shared cache.
     "symphony_portal.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # django-allauth's sign-in stages (the second factor asked between password and session).
+    "allauth.account.middleware.AccountMiddleware",
+    # Those who must use a second factor reach nothing else until they have one and have used it
+    # (symphony_portal/trust/second_factor.py).
+    "symphony_portal.trust.second_factor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks, so that it sees the outcome of authentication.
@@ -184,6 +198,72 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-allauth: nobody signs up (people come from HR's import), people sign in by email, and the only
+# sign-in stage it adds is the second factor (symphony_portal/trust/second_factor.py).
+ACCOUNT_ADAPTER = "symphony_portal.trust.second_factor.PortalAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_REAUTHENTICATION_METHODS = ["password", "mfa"]
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+MFA_ADAPTER = "symphony_portal.trust.second_factor.PortalMFAAdapter"
+# TOTP with recovery codes. Passkeys (WebAuthn) need allauth's inline scripts, which the strict
+# Content-Security-Policy refuses: not offered yet.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = TRUST_NAME
+MFA_TRUST_ENABLED = False
+# Off only in tests that are not about the second factor (tests/conftest.py); on everywhere else.
+SECOND_FACTOR_REQUIRED = True
+# Single sign-on (README, "Single sign-on"): each provider is offered only when its client id, secret and
+# tenant / domain come from the environment. Both use allauth's OpenID Connect provider, whose server URL
+# the tests point at a provider on loopback.
+SOCIALACCOUNT_ADAPTER = "symphony_portal.trust.single_sign_on.PortalSocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_ONLY = False
+SSO_MICROSOFT_TENANT_ID = env("SSO_MICROSOFT_TENANT_ID", "")
+SSO_GOOGLE_HOSTED_DOMAIN = (env("SSO_GOOGLE_HOSTED_DOMAIN", "") or "").lower()
+_sign_in_apps = []
+if env("SSO_MICROSOFT_CLIENT_ID") and env("SSO_MICROSOFT_CLIENT_SECRET") and SSO_MICROSOFT_TENANT_ID:
+    _sign_in_apps.append(
+        {
+            "provider_id": "microsoft",
+            "name": "Microsoft",
+            "client_id": env("SSO_MICROSOFT_CLIENT_ID"),
+            "secret": env("SSO_MICROSOFT_CLIENT_SECRET"),
+            "settings": {
+                "server_url": env(
+                    "SSO_MICROSOFT_SERVER_URL",
+                    f"https://login.microsoftonline.com/{SSO_MICROSOFT_TENANT_ID}/v2.0",
+                ),
+                "fetch_userinfo": False,
+                "tenant": SSO_MICROSOFT_TENANT_ID,
+            },
+        }
+    )
+if env("SSO_GOOGLE_CLIENT_ID") and env("SSO_GOOGLE_CLIENT_SECRET") and SSO_GOOGLE_HOSTED_DOMAIN:
+    _sign_in_apps.append(
+        {
+            "provider_id": "google",
+            "name": "Google",
+            "client_id": env("SSO_GOOGLE_CLIENT_ID"),
+            "secret": env("SSO_GOOGLE_CLIENT_SECRET"),
+            "settings": {
+                "server_url": env("SSO_GOOGLE_SERVER_URL", "https://accounts.google.com"),
+                "fetch_userinfo": False,
+                "hosted_domain": SSO_GOOGLE_HOSTED_DOMAIN,
+                # Google shows only the trust's domain's accounts; the hd claim is still checked.
+                "auth_params": {"hd": SSO_GOOGLE_HOSTED_DOMAIN},
+            },
+        }
+    )
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": _sign_in_apps}}
+# Off: employees sign in only through the trust's Microsoft or Google account; governors, trustees (who
+# have no trust account) and superusers (to repair single sign-on) keep the password.
+PASSWORD_SIGN_IN_FOR_EMPLOYEES = env_bool("PASSWORD_SIGN_IN_FOR_EMPLOYEES", True)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "policies:home"
 LOGOUT_REDIRECT_URL = "login"

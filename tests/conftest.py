@@ -17,6 +17,9 @@ from symphony_portal.trust.models import Kind, Role
 from tests.builders import make_person, make_school
 from tests.db_flush import allow_test_flush_to_truncate
 
+# The single sign-on tests' OpenID Connect provider on loopback (started only by the tests that use it).
+from tests.oidc_provider.harness import oidc_provider, sign_in_providers  # noqa: F401
+
 # Playwright's sync API runs an event loop in the test thread; without this even the test
 # database set-up is refused as "async unsafe".
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -286,3 +289,11 @@ def immediate_tasks(settings):
         **settings.TASKS,
         "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_off_unless_asked(request, settings):
+    """The cast's Heads, HR and the Chair must use a second factor, which would hold every test signing
+    them in at the set-up page. Tests about something else run without the requirement; tests about it
+    (marked ``second_factor``: tests/trust/test_second_factor*.py) keep it on, as in production."""
+    settings.SECOND_FACTOR_REQUIRED = request.node.get_closest_marker("second_factor") is not None

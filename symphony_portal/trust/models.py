@@ -567,3 +567,31 @@ class PeopleImportJob(models.Model):
     @property
     def percent_done(self) -> int:
         return int(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+
+
+class SecondFactorReset(models.Model):
+    """A trust administrator removed a person's second factor (lost phone): who, whose, when.
+
+    Append-only, like role changes: the record that an account's protection was taken off must stay.
+    """
+
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    reset_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    reset_at = models.DateTimeField(default=timezone.now)
+    # How many authenticators (app, recovery codes) were removed.
+    removed = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-reset_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Second factor of {self.person} reset by {self.reset_by} at {self.reset_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError("A second factor reset is kept as it was recorded.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("A second factor reset is kept as it was recorded.")

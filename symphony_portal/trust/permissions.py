@@ -9,10 +9,11 @@ a superuser touches a superuser's account or the admin flags.
 from collections.abc import Collection
 from typing import TypeGuard
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
-from .models import GUARDED_ROLES, User
+from .models import GUARDED_ROLES, Kind, User
 
 ROLE_CHANGE_REFUSED = (
     "Role changes for Heads, the Executive Head, the Chair and HR are made by a trust administrator."
@@ -156,3 +157,29 @@ def can_keep_tags(user: Person) -> bool:
 def check_can_keep_tags(user: Person) -> None:
     if not can_keep_tags(user):
         raise PermissionDenied("Only HR can keep people's tags.")
+
+
+def must_use_second_factor(person: Person) -> bool:
+    """Those who read cases or manage people (a guarded role) and superusers sign in with a second factor."""
+    return isinstance(person, User) and (bool(person.is_superuser) or holds_guarded_role(person))
+
+
+SECOND_FACTOR_RESET_REFUSED = "Only a trust administrator can reset another person's second factor."
+
+
+def can_reset_second_factor(user: Person, person: User) -> bool:
+    """A trust administrator resets someone else's lost second factor; one's own is changed on its page."""
+    return is_trust_administrator(user) and user.pk != person.pk
+
+
+def check_can_reset_second_factor(user: Person, person: User) -> None:
+    if not can_reset_second_factor(user, person):
+        raise PermissionDenied(SECOND_FACTOR_RESET_REFUSED)
+
+
+def can_sign_in_with_password(person: Person) -> bool:
+    """A password signs this person in: anyone, unless PASSWORD_SIGN_IN_FOR_EMPLOYEES is off, which leaves
+    it to governors and trustees (no trust account) and superusers (who repair single sign-on)."""
+    if not signed_in(person):
+        return False
+    return settings.PASSWORD_SIGN_IN_FOR_EMPLOYEES or person.is_superuser or person.kind != Kind.EMPLOYEE

@@ -36,6 +36,7 @@ from .models import (
     RoleAssignment,
     RoleChange,
     School,
+    SecondFactorReset,
     Tag,
     User,
 )
@@ -459,3 +460,43 @@ def untag_person(tag: Tag, person: User, *, by: User) -> bool:
     row._history_user = by
     row.delete()
     return True
+
+
+@transaction.atomic
+def reset_second_factor(person: User, *, by: User) -> SecondFactorReset:
+    """Remove a person's authenticators (they set a new one up at their next sign-in), record it, tell them.
+
+    The person is told by email in the same transaction (the outbox), so a reset nobody asked for is
+    noticed; their open sessions end, so whoever holds them must sign in again with the new set-up.
+    """
+    from allauth.mfa.models import Authenticator
+    from django.contrib.sessions.models import Session
+
+    permissions.check_can_reset_second_factor(by, person)
+    person = User.objects.select_for_update().get(pk=person.pk)
+    removed, _ = Authenticator.objects.filter(user_id=person.pk).delete()
+    reset = SecondFactorReset.objects.create(person=person, reset_by=by, removed=removed)
+    _end_sessions_of(person, Session)
+    when = timezone.localtime(reset.reset_at)
+    emails.send(
+        "second_factor_reset",
+        to=[person.email],
+        context={
+            "name": person.full_name,
+            "reset_by": by.full_name,
+            "when": f"{when:%d %B %Y, %H:%M}",
+            "link": emails.absolute_url("login"),
+        },
+    )
+    return reset
+
+
+def _end_sessions_of(person: User, session_model) -> None:
+    """Delete the database sessions signed in as this person (sessions live in the database)."""
+    user_id = str(person.pk)
+    stale = [
+        s.session_key
+        for s in session_model.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if s.get_decoded().get("_auth_user_id") == user_id
+    ]
+    session_model.objects.filter(session_key__in=stale).delete()

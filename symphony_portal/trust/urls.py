@@ -12,4 +12,5 @@ urlpatterns = [
     path("tags/", views.tag_list, name="tag_list"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag_detail"),
     path("tags/<slug:slug>/people/<int:person_pk>/remove/", views.tag_remove, name="tag_remove"),
+    path("<int:pk>/second-factor/", views.second_factor_reset, name="second_factor_reset"),
 ]

@@ -1,8 +1,10 @@
-"""HR's people pages: upload a CSV of people, preview what it would change, confirm it."""
+"""HR's people pages: upload a CSV of people, preview what it would change, confirm it; and a trust
+administrator's reset of a person's second factor."""
 
+from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from . import import_jobs, people_import, permissions, services
 from .forms import PeopleImportConfirmForm, PeopleImportUploadForm, TagForm, TagPeopleForm
-from .models import PeopleImport, PeopleImportJob, PersonTag, Tag, User
+from .models import PeopleImport, PeopleImportJob, PersonTag, SecondFactorReset, Tag, User
 
 # How many people of each list the preview shows; the counts are always complete.
 PREVIEW_LIST_LENGTH = 100
@@ -190,3 +192,30 @@ def tag_remove(request, slug, person_pk):
     else:
         messages.info(request, f'{person} did not have the tag "{tag}": nothing changed.')
     return redirect(tag)
+
+
+@login_required
+def second_factor_reset(request, pk: int):
+    """A trust administrator removes a person's second factor, after confirming; the person is emailed."""
+    if not permissions.is_trust_administrator(request.user):
+        raise PermissionDenied(permissions.SECOND_FACTOR_RESET_REFUSED)
+    person = get_object_or_404(User, pk=pk)
+    permissions.check_can_reset_second_factor(request.user, person)
+    if request.method == "POST":
+        reset = services.reset_second_factor(person, by=request.user)
+        messages.success(
+            request,
+            f"The second factor of {person.full_name} was reset ({reset.removed} removed) and they have been "
+            "emailed. They will set up a new one when they next sign in.",
+        )
+        return redirect("people:second_factor_reset", pk=person.pk)
+    authenticators = Authenticator.objects.filter(user_id=person.pk).order_by("type")
+    return render(
+        request,
+        "trust/second_factor_reset.html",
+        {
+            "person": person,
+            "authenticators": authenticators,
+            "resets": SecondFactorReset.objects.filter(person=person).select_related("reset_by")[:10],
+        },
+    )

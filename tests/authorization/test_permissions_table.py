@@ -55,6 +55,25 @@ TABLE = {
     "trust.can_change_sign_in_address": (("exec_head",), {"administrator"}),
     "trust.can_delete_person": ((), set()),
     "trust.can_change_active_flag": (("exec_head",), {"administrator"}),
+    # with PASSWORD_SIGN_IN_FOR_EMPLOYEES on (the default); off: tests/trust/test_single_sign_on.py
+    "trust.can_sign_in_with_password": (
+        (),
+        {
+            "teacher",
+            "colleague",
+            "other_teacher",
+            "head",
+            "other_head",
+            "exec_head",
+            "hr",
+            "governor",
+            "trustee",
+            "chair",
+            "administrator",
+        },
+    ),
+    # someone else's second factor: a trust administrator, never for themselves
+    "trust.can_reset_second_factor": (("exec_head",), {"administrator"}),
     # asked about the person, for an import run by HR: never HR herself, an administrator or a reader
     "trust.can_be_deactivated_by_import": (
         ("importer=hr",),
