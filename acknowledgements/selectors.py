@@ -156,11 +156,11 @@ def outstanding_with_reminders(version: PolicyVersion, *, today: date | None = N
     whether their time to acknowledge has run out (``is_overdue``)."""
     audience = audience_of(version)
     # In this round, for a policy acknowledged every year: the count starts again with each round.
-    reminders = Reminder.objects.filter(recipient=OuterRef("pk"), version=version, about=Reminder.About.OWN)
+    sent = Reminder.objects.filter(recipient=OuterRef("pk"), version=version, about=Reminder.About.OWN)
     start = round_start(version, today)
     if start is not None:
-        reminders = reminders.filter(sent_at__gte=round_opened_at(start))
-    reminders = reminders.values("recipient")
+        sent = sent.filter(sent_at__gte=round_opened_at(start))
+    reminders = sent.values("recipient")
     late = audience.overdue_q(version, today or timezone.localdate())
     return outstanding(version, audience, today=today).annotate(
         reminders_sent=Coalesce(

@@ -265,10 +265,11 @@ def queue_reminders(
     and retries them while the mail server is away. Where row locks do not exist (SQLite) the day's
     unique keys decide: the outbox's and the reminders' own, so a run racing this one writes nothing twice.
     """
-    if by is not None and school is None:
-        check_can_send_reminders_to_trust(by)
-    elif by is not None:
-        check_can_send_reminders_to_school(by, school)
+    if by is not None:
+        if school is None:
+            check_can_send_reminders_to_trust(by)
+        else:
+            check_can_send_reminders_to_school(by, school)
     with transaction.atomic():
         list(
             PolicyVersion.objects.select_for_update()

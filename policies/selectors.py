@@ -165,7 +165,7 @@ def carried_over_to(
         (v for v in adopted if v.change == PolicyVersion.Change.MINOR and v.carries_over_from_id),
         key=lambda v: (v.created_at, v.pk),
     )
-    by_base: dict[int, list[PolicyVersion]] = {}
+    by_base: dict[int | None, list[PolicyVersion]] = {}
     for minor in minors:
         by_base.setdefault(minor.carries_over_from_id, []).append(minor)
     for version in versions:
