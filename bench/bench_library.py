@@ -15,13 +15,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import bench_pages as pages  # noqa: E402 - sets up Django on a throwaway database first
+
+# isort: split
+
 from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from acknowledgements.models import Acknowledgement, statement_for  # noqa: E402
 from acknowledgements.selectors import CENTRAL_TEAM, expected, round_start  # noqa: E402
-from bench import bench_pages as pages  # noqa: E402 - sets up Django on a throwaway database first
 from policies.management.commands.load_demo_library import load  # noqa: E402
 from policies.models import PolicyVersion  # noqa: E402
 from policies.selectors import fingerprint  # noqa: E402
