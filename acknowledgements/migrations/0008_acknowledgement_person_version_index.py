@@ -5,17 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('acknowledgements', '0007_yearly_rounds'),
-        ('policies', '0009_change_kind_carry_over_and_yearly_rounds'),
-        ('trust', '0006_tags_and_school_since'),
+        ("acknowledgements", "0007_yearly_rounds"),
+        ("policies", "0009_change_kind_carry_over_and_yearly_rounds"),
+        ("trust", "0006_tags_and_school_since"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='acknowledgement',
-            index=models.Index(fields=['person', 'version'], name='acknowledgement_person_version'),
+            model_name="acknowledgement",
+            index=models.Index(fields=["person", "version"], name="acknowledgement_person_version"),
         ),
     ]
