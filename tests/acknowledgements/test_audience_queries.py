@@ -1,7 +1,9 @@
 """The compliance pages, the outstanding list and home cost the same number of queries for 3 policies and
-20 people as for 30 policies and 200, with audiences narrowed by kind, school and tag."""
+20 people as for 30 policies and 200, with audiences narrowed by kind, school and tag, policies acknowledged
+every year, and live versions that carry over the acknowledgements of the version before (minor changes)."""
 
 import contextlib
+import datetime
 import itertools
 
 import pytest
@@ -9,10 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from acknowledgements.services import NotInAudienceError, acknowledge
-from policies.services import set_audience
+from policies.services import set_audience, set_yearly_round
 from symphony_portal.trust import services as trust_services
 from symphony_portal.trust.models import Kind, Role
-from tests.builders import make_person, make_school, make_version
+from tests.builders import make_person, make_school, make_successor, make_version
 
 pytestmark = pytest.mark.django_db
 
@@ -48,10 +50,16 @@ def build_trust(policies: int, people: int) -> dict:
             acknowledge_within_days=10,
             by=hr,
         )
+        if n % 5 == 1:  # acknowledged again every year, the round open now began last 1 September
+            set_yearly_round(version.policy, yearly_from=datetime.date(2025, 9, 1), by=hr)
         versions.append(version)
     for person in crowd[1::4]:
-        with contextlib.suppress(NotInAudienceError):  # outside that policy's audience: nothing to record
-            acknowledge(versions[0], by=person)
+        for version in versions[:2]:
+            with contextlib.suppress(NotInAudienceError):  # outside that policy's audience: nothing recorded
+                acknowledge(version, by=person)
+    for n, version in enumerate(versions):
+        if n % 4 == 0:  # a minor change: the live version counts the acknowledgements of the one before
+            make_successor(version, label=f"v{n} rev. 2", change="minor", carries_over_from=version)
     return {"hr": hr, "head": head, "harmony": harmony, "teacher": crowd[0]}
 
 

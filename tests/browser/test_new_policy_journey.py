@@ -1,4 +1,5 @@
-"""HR add a policy from a provider's Word document on a phone, review and publish it; staff acknowledge it."""
+"""HR add a policy from a provider's Word document on a phone, address it to employees only, review and
+publish it; a member of staff acknowledges it; a governor is not asked (and is refused if they try)."""
 
 import re
 
@@ -7,7 +8,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from acknowledgements.models import Acknowledgement
-from policies.models import Clause, PolicyVersion
+from policies.models import Clause, Policy, PolicyVersion
+from tests.builders import make_person
 from tests.policies import documents
 
 pytestmark = pytest.mark.browser
@@ -30,8 +32,8 @@ def assert_fits_and_no_axe_violations(page: Page) -> None:
     assert width <= PHONE["width"], f"{page.url} scrolls sideways on a phone: {width}px wide"
 
 
-def test_hr_add_a_policy_from_a_word_document_publish_it_and_staff_acknowledge_it(
-    page: Page, transactional_db, hr, teacher, settings, tmp_path
+def test_hr_add_a_policy_from_a_word_document_publish_it_to_employees_only_and_staff_acknowledge_it(
+    page: Page, transactional_db, hr, teacher, harmony, settings, tmp_path
 ):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     page.set_viewport_size(PHONE)
@@ -72,6 +74,20 @@ def test_hr_add_a_policy_from_a_word_document_publish_it_and_staff_acknowledge_i
     expect(page.locator(".messages")).to_contain_text("draft 2026-2029 has 9 sections and 49 clauses")
     assert Clause.objects.filter(version__policy__slug="social-media-policy").count() == 49
     assert_fits_and_no_axe_violations(page)
+    draft_url = page.url
+
+    # Employees only, before it is published (the page is the policy's, so a draft's policy has one too).
+    page.get_by_role("link", name="Who must acknowledge this policy, and by when").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Who must acknowledge the Social Media Policy")
+    assert_fits_and_no_axe_violations(page)
+    page.get_by_label("Governors", exact=True).uncheck()
+    page.get_by_label("Trustees", exact=True).uncheck()
+    page.get_by_role("button", name="Save who must acknowledge").click()
+    expect(page.get_by_role("status")).to_contain_text("must acknowledge the Social Media Policy")
+    assert_fits_and_no_axe_violations(page)
+    policy = Policy.objects.get(slug="social-media-policy")
+    assert policy.for_employees and not policy.for_governors and not policy.for_trustees
+    page.goto(draft_url)
 
     # The existing review: record the approval, then publish.
     page.get_by_role("link", name="Record approval").click()
@@ -96,4 +112,41 @@ def test_hr_add_a_policy_from_a_word_document_publish_it_and_staff_acknowledge_i
     page.get_by_role("button", name="Confirm my acknowledgement").click()
     expect(page.get_by_role("heading", level=1, name="Acknowledgement receipt")).to_be_visible()
     assert Acknowledgement.objects.filter(person=teacher, version__label="2026-2029").exists()
+    assert_fits_and_no_axe_violations(page)
+    page.get_by_role("button", name="Sign out").click()
+
+    # A governor of the same school is not asked: not on home, not on the policy page, refused on a post.
+    governor = make_person("Gina Governor", school=harmony, kind="governor", password="gina-password-1")
+    version = PolicyVersion.objects.get(policy=policy, label="2026-2029")
+    sign_in(page, "gina.governor@symphony.test", "gina-password-1", "Gina")
+    expect(page.get_by_text("Nothing: you have acknowledged every current policy.")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Read and acknowledge"))).to_have_count(0)
+    assert_fits_and_no_axe_violations(page)
+    page.goto("/policies/social-media-policy/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Social Media Policy")
+    expect(page.get_by_role("link", name=re.compile("acknowledge", re.IGNORECASE))).to_have_count(0)
+    expect(page.get_by_role("button", name="Confirm my acknowledgement")).to_have_count(0)
+    assert_fits_and_no_axe_violations(page)
+    page.goto(f"/acknowledgements/versions/{version.pk}/")
+    expect(page.get_by_role("button", name="Confirm my acknowledgement")).to_have_count(0)
+    expect(page.get_by_text("is not one you are asked to acknowledge").first).to_be_visible()
+    assert_fits_and_no_axe_violations(page)
+    # The form posted by hand (the page offers no button): refused with the reason, nothing recorded.
+    page.evaluate(
+        """(url) => {
+            const form = document.createElement("form");
+            form.method = "post";
+            form.action = url;
+            const token = document.createElement("input");
+            token.type = "hidden";
+            token.name = "csrfmiddlewaretoken";
+            token.value = document.querySelector("input[name=csrfmiddlewaretoken]").value;
+            form.appendChild(token);
+            document.body.appendChild(form);
+            form.submit();
+        }""",
+        f"/acknowledgements/versions/{version.pk}/",
+    )
+    expect(page.locator(".messages")).to_contain_text("is not one you are asked to acknowledge")
+    assert not Acknowledgement.objects.filter(person=governor).exists()
     assert_fits_and_no_axe_violations(page)

@@ -390,3 +390,14 @@ def test_it_escapes_hostile_text_in_the_preview(hr_client):
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; must not run." in page
     assert "&lt;i onmouseover=x&gt;evil.docx" in page
+
+
+def test_the_new_drafts_page_leads_to_who_must_acknowledge_before_it_is_published(hr_client, hr):
+    # The publication emails its audience and asks them to acknowledge: HR choose the audience first.
+    draft = services.create_policy(title="Staff Code", label="v1", review_term=Term("autumn", 2029), by=hr)
+
+    page = hr_client.get(draft.get_draft_url()).content.decode()
+
+    link = '<a href="/policies/staff-code/audience/">Who must acknowledge this policy, and by when</a>'
+    assert link in page
+    assert hr_client.get("/policies/staff-code/audience/").status_code == 200
