@@ -82,9 +82,13 @@ lint: $(VENV)/.stamp-test
 
 # The single sign-on tests' OpenID Connect provider (node, tests/oidc_provider/, exact pins in its
 # package-lock.json). Without node the tests that need it are skipped, except with CI=true, where they fail.
+# Installed once per change of its lock file (a stamp), so two test runs at once do not reinstall it.
 oidc-provider-deps:
 	@if command -v npm >/dev/null; then \
-	  npm ci --prefix tests/oidc_provider --no-audit --no-fund --loglevel=error; \
+	  if [ ! tests/oidc_provider/node_modules/.stamp -nt tests/oidc_provider/package-lock.json ]; then \
+	    npm ci --prefix tests/oidc_provider --no-audit --no-fund --loglevel=error \
+	      && touch tests/oidc_provider/node_modules/.stamp; \
+	  fi; \
 	elif [ "$$CI" = true ]; then \
 	  echo "node and npm (20+) are needed for the single sign-on tests: install nodejs"; exit 1; \
 	else \
