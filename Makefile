@@ -50,6 +50,7 @@ run: setup
 	@echo "  governor            margaret.ellis@symphony.example (Harmony Primary School)"
 	@echo "  trustee (Chair)     graham.holt@symphony.example"
 	@echo "  trust administrator sam.fletcher@symphony.example  (superuser: grants Heads', the Executive Head's, the Chair's and HR's roles)"
+	@echo "  (Heads, the Executive Head, HR, the Chair and the administrator set up an authenticator app at their first sign-in)"
 	@echo ""
 	@echo "Serving on http://127.0.0.1:$(PORT)/ with one task worker (mail, the sign-off pack); Ctrl+C stops both."
 	@export DJANGO_DEBUG=1 SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
