@@ -17,9 +17,10 @@ from django.utils import timezone
 
 from acknowledgements.compliance_cache import current_generation, local_fragments
 from acknowledgements.generation import POSTGRES_TRIGGER, WATCHED
-from acknowledgements.models import Acknowledgement, Reminder
+from acknowledgements.models import Acknowledgement, Reminder, statement_for
 from acknowledgements.services import acknowledge
 from policies.models import Policy, PolicyVersion
+from policies.selectors import fingerprint
 from symphony_portal.trust.models import Kind, PersonTag, School, Tag, User
 from tests.builders import make_person, make_school, make_successor, make_version
 
@@ -105,9 +106,7 @@ def test_it_neither_reads_nor_keeps_the_cache_inside_a_transaction(client, hr, t
     client.force_login(hr)
     page(client, OVERVIEW)
     with transaction.atomic():
-        Acknowledgement.objects.create(
-            person=teacher, version=version, kind=teacher.kind, school=teacher.school, statement="x"
-        )
+        acknowledge(version, by=teacher)
         # On PostgreSQL the generation is raised only at commit: the transaction counts afresh.
         assert acknowledged_cell(page(client, OVERVIEW)).startswith("1 of 1")
         transaction.set_rollback(True)
@@ -182,7 +181,10 @@ def test_it_shows_a_new_version_at_once(client, hr, teacher, version, change):
     assert acknowledged_cell(page(client, OVERVIEW)).startswith("1 of 1")
     carries = {"carries_over_from": version} if change == PolicyVersion.Change.MINOR else {}
     # What publish() records, without its emails: the old version superseded, the new one live.
-    make_successor(version, label="2027-2030", sections={"Purpose": ["Be kinder."]}, change=change, **carries)
+    with transaction.atomic():  # one publication: the old version names a successor that is live at commit
+        make_successor(
+            version, label="2027-2030", sections={"Purpose": ["Be kinder."]}, change=change, **carries
+        )
     overview = page(client, OVERVIEW)
     assert "2027-2030" in overview
     expected = "1 of 1" if change == PolicyVersion.Change.MINOR else "0 of 1"
@@ -258,7 +260,15 @@ def _change_each_way(model_label: str, world: dict) -> list:
     changes = {
         "acknowledgements.Acknowledgement": [
             lambda: Acknowledgement.objects.bulk_create(
-                [Acknowledgement(person=teacher, version=version, kind=teacher.kind, statement="x")]
+                [
+                    Acknowledgement(
+                        person=teacher,
+                        version=version,
+                        kind=teacher.kind,
+                        statement=statement_for(teacher.kind),
+                        fingerprint=fingerprint(version),
+                    )
+                ]
             ),
         ],
         "acknowledgements.Reminder": [
