@@ -66,7 +66,10 @@ END $$;
 """
 
 # Named to sort after Django's foreign-key checks ("RI_ConstraintTrigger..."), which run at commit too, so
-# the generation row is locked as late as the commit allows.
+# the generation row is locked as late as the commit allows. Two commits still take the row one after the
+# other (for the instant of the commit); a deadlock would need another commit-time check of this
+# transaction to wait for a row lock the other holds, which PostgreSQL detects and ends (one transaction
+# fails and is retried), never a hang.
 POSTGRES_TRIGGER = "zz_compliance_generation"
 
 
