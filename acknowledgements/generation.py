@@ -69,7 +69,7 @@ END $$;
 # the generation row is locked as late as the commit allows. Two commits still take the row one after the
 # other (for the instant of the commit); a deadlock would need another commit-time check of this
 # transaction to wait for a row lock the other holds, which PostgreSQL detects and ends (one transaction
-# fails and is retried), never a hang.
+# fails with an error and is not recorded), never a hang.
 POSTGRES_TRIGGER = "zz_compliance_generation"
 
 
