@@ -282,3 +282,21 @@ class PackJob(models.Model):
     @property
     def shown_message(self) -> str:
         return self.stall_reason() or self.message
+
+
+class ComplianceGeneration(models.Model):
+    """The one row whose ``value`` database triggers raise with every committed change that can alter what
+    the compliance pages show (acknowledgements.compliance_cache lists the tables; migration 0009 makes
+    the triggers). ``epoch`` is chosen when the row is made, so a row made again (a test's flush) never
+    repeats an earlier (epoch, value). Nothing in the portal writes it but those triggers.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    epoch = models.CharField(max_length=40)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="ack_compliance_generation_one_row")]
+
+    def __str__(self) -> str:
+        return f"compliance generation {self.epoch}:{self.value}"

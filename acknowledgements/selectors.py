@@ -315,6 +315,18 @@ class Scope:
         in_scope = Q(**{f"{prefix}school__in": [s.pk for s in self.schools]})
         return in_scope | Q(**{f"{prefix}school": None}) if self.central else in_scope
 
+    def reloaded(self) -> "Scope":
+        """The same scope with its schools read again. One query.
+
+        A cached compliance fragment must be made only from what is read after the compliance generation
+        (acknowledgements.compliance_cache): a school renamed or added just before would otherwise be
+        kept, as it was, under the new generation.
+        """
+        schools = School.objects.order_by("name")
+        if not self.whole_trust:
+            schools = schools.filter(pk__in=[s.pk for s in self.schools])
+        return Scope(schools=list(schools), central=self.central, whole_trust=self.whole_trust)
+
 
 def compliance_scope(user: User) -> Scope:
     """The Executive Head and HR see every school and the central team; a Head sees their own school."""
@@ -346,7 +358,7 @@ def compliance_of(
         result[version.pk] = list(groups.values())
         audience = by_version[version.pk]
         member = audience.people_q()
-        done = acknowledged_condition(version)
+        done = acknowledged_condition(version, today=today)
         late = audience.overdue_q(version, today)
         groups_of[version.pk] = groups
         aggregates[f"total_{version.pk}"] = _count(member)
@@ -431,7 +443,7 @@ def outstanding_by_version(
     conditions: list[Q] = []
     for version in versions:
         audience = by_version[version.pk]
-        waits = audience.people_q() & ~Q(acknowledged_condition(version))
+        waits = audience.people_q() & ~Q(acknowledged_condition(version, today=today))
         late = audience.overdue_q(version, today)
         conditions.append(waits)
         flags[f"waits_{version.pk}"] = ExpressionWrapper(waits, output_field=BooleanField())

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -20,6 +21,7 @@ from symphony_portal.lib.downloads import ranged_pdf_response
 from symphony_portal.trust.models import School
 
 from . import pack, pack_jobs, permissions, services
+from .compliance_cache import cached_fragment
 from .exports import export_rows
 from .models import Acknowledgement, PackJob, statement_for
 from .selectors import (
@@ -161,8 +163,7 @@ def receipt(request, pk):
     )
 
 
-def _version_blocks(scope: Scope, *, with_summary: bool) -> list[dict]:
-    today = timezone.localdate()
+def _version_blocks(scope: Scope, *, with_summary: bool, today) -> list[dict]:
     versions = published_versions()
     by_version = compliance_of(versions, scope, today=today)
     blocks = []
@@ -180,35 +181,61 @@ def _version_blocks(scope: Scope, *, with_summary: bool) -> list[dict]:
     return blocks
 
 
+def _scope_key(scope: Scope) -> str:
+    """What a cached fragment's scope is called: the whole trust, or which schools (and the central team)."""
+    if scope.whole_trust:
+        return "trust"
+    schools = ",".join(str(pk) for pk in sorted(s.pk for s in scope.schools))
+    return f"schools-{schools}" + ("-central" if scope.central else "")
+
+
 @login_required
 def compliance_overview(request):
     scope = compliance_scope(request.user)
+    today = timezone.localdate()
+
+    def counts() -> str:  # rendered without the request: nothing of the reader's can be in it
+        blocks = _version_blocks(scope.reloaded(), with_summary=scope.central, today=today)
+        return render_to_string("acknowledgements/_compliance_overview_blocks.html", {"blocks": blocks})
+
     return render(
         request,
         "acknowledgements/compliance_overview.html",
-        {"blocks": _version_blocks(scope, with_summary=scope.central), "scope": scope},
+        {"counts": cached_fragment("overview", _scope_key(scope), today, counts), "scope": scope},
     )
 
 
 def _render_group(request, scope: Scope, name: str, school):
     today = timezone.localdate()
-    versions = published_versions()
-    counts = compliance_of(versions, scope, today=today)
-    people = outstanding_by_version(versions, school=school, today=today)
-    blocks = []
-    for version in versions:
-        (group,) = counts[version.pk]
-        blocks.append(
-            {
-                "version": version,
-                "group": group,
-                "days": days_since_publication(version, today),
-                "round": round_of(round_start(version, today)),
-                "people": people[version.pk],
-            }
+
+    def counts() -> str:  # rendered without the request: nothing of the reader's can be in it
+        fresh = scope.reloaded()  # read after the generation, like everything in the fragment
+        if school is not None and not fresh.schools:
+            raise Http404("No such school in your compliance pages.")  # gone since it was looked up
+        here = fresh.schools[0] if school is not None else None
+        versions = published_versions()
+        by_version = compliance_of(versions, fresh, today=today)
+        people = outstanding_by_version(versions, school=here, today=today)
+        blocks = []
+        for version in versions:
+            (group,) = by_version[version.pk]
+            blocks.append(
+                {
+                    "version": version,
+                    "group": group,
+                    "days": days_since_publication(version, today),
+                    "round": round_of(round_start(version, today)),
+                    "people": people[version.pk],
+                }
+            )
+        return render_to_string(
+            "acknowledgements/_compliance_group_blocks.html", {"school": here, "blocks": blocks}
         )
+
     return render(
-        request, "acknowledgements/compliance_group.html", {"name": name, "school": school, "blocks": blocks}
+        request,
+        "acknowledgements/compliance_group.html",
+        {"name": name, "counts": cached_fragment("group", _scope_key(scope), today, counts)},
     )
 
 

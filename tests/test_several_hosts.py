@@ -399,6 +399,39 @@ def test_it_shares_the_cache_between_hosts(shared, hosts):
     shutil.rmtree(local, ignore_errors=True)
 
 
+def test_it_shows_on_one_host_an_acknowledgement_made_on_another(shared, hosts):
+    """Host A keeps the compliance overview in its own memory; an acknowledgement made through host B
+    raises the compliance generation in the shared database, so host A's next view counts it."""
+    import sqlite3
+
+    root, _environment = shared
+    with sqlite3.connect(root / "shared.sqlite3") as database:
+        (version_pk,) = database.execute(
+            "SELECT v.id FROM policies_policyversion v JOIN policies_policy p ON p.id = v.policy_id "
+            "WHERE p.slug = 'social-media-policy' AND v.status = 'published'"
+        ).fetchone()
+
+    def acknowledged_in_the_trust(session) -> int:
+        page = session.get(hosts[0].base + "/acknowledgements/compliance/", timeout=20)
+        assert page.status_code == 200
+        return int(re.search(r"Whole trust: (\d+) of \d+ acknowledged", page.text).group(1))
+
+    hr_on_a = hosts[0].signed_in(HR)
+    before = acknowledged_in_the_trust(hr_on_a)
+    assert acknowledged_in_the_trust(hr_on_a) == before  # served from host A's memory now
+    reader_on_b = hosts[1].signed_in(REPORTER)
+    url = f"{hosts[1].base}/acknowledgements/versions/{version_pk}/"
+    form = reader_on_b.get(url, timeout=20).text
+    response = reader_on_b.post(
+        url,
+        data={"csrfmiddlewaretoken": csrf_token(form), "confirm": "on"},
+        allow_redirects=False,
+        timeout=20,
+    )
+    assert response.status_code == 302, response.text[:500]
+    assert acknowledged_in_the_trust(hr_on_a) == before + 1
+
+
 def test_it_backs_up_the_bucket_with_the_database(shared, s3_server, tmp_path):
     import tarfile
 
