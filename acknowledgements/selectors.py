@@ -3,6 +3,7 @@
 Every read here takes a constant number of queries however many people the trust has.
 """
 
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import reduce
@@ -171,10 +172,13 @@ def outstanding_with_reminders(version: PolicyVersion, *, today: date | None = N
     )
 
 
-def waiting_for(user: User, *, today: date | None = None) -> list[PolicyVersion]:
+def waiting_for(
+    user: User, *, today: date | None = None, versions: list[PolicyVersion] | None = None
+) -> list[PolicyVersion]:
     """Live versions this person must acknowledge (in the audience) with no acknowledgement of theirs that
     counts for them, each with ``acknowledge_by`` (their deadline) and ``is_overdue``. Three queries at
-    most, however many policies.
+    most, however many policies; two when the page has read the live versions already (``versions``: the
+    live versions with their policies, as ``published_versions`` reads them; they are not changed).
 
     The rule of ``counting_acknowledgements`` for live versions, read in one query for the home page:
     a live version's run of minor changes is every version with the same first version
@@ -182,31 +186,31 @@ def waiting_for(user: User, *, today: date | None = None) -> list[PolicyVersion]
     """
     if not (user.is_authenticated and user.is_active):
         return []
-    mine = (
-        Acknowledgement.objects.filter(person=user)
-        .annotate(run=Coalesce("version__carries_over_from_id", "version_id"))
-        .filter(run=OuterRef("run"))
-        .order_by("-acknowledged_at")
-        .values("acknowledged_at")[:1]
-    )
-    versions = list(
-        PolicyVersion.objects.published()
-        .annotate(run=Coalesce("carries_over_from_id", "pk"), last_acknowledged_at=Subquery(mine))
-        .select_related("policy")
-        .order_by("policy__title")
-    )
+    if versions is None:
+        versions = published_versions()
     by_version = audiences(versions)
     tagged = tag_dates(user) if any(a.tag_id for a in by_version.values()) else {}
+    mine = [version for version in versions if by_version[version.pk].includes(user, set(tagged))]
+    if not mine:
+        return []
+    # The person's latest acknowledgement in each run: (first version of the run, when), no model rows.
+    last_in_run = dict(
+        Acknowledgement.objects.filter(person=user)
+        .annotate(run=Coalesce("version__carries_over_from_id", "version_id"))
+        .values("run")
+        .annotate(last=Max("acknowledged_at"))
+        .values_list("run", "last")
+        .order_by()
+    )
     today = today or timezone.localdate()
     waiting = []
-    for version in versions:
+    for version in mine:
         audience = by_version[version.pk]
-        if not audience.includes(user, set(tagged)):
-            continue
         start = round_start(version, today)
-        last = version.last_acknowledged_at
+        last = last_in_run.get(version.carries_over_from_id or version.pk)
         if last is not None and (start is None or last >= round_opened_at(start)):
             continue
+        version = copy(version)  # the deadline is this person's: the page's shared list stays as it was
         version.acknowledge_by = audience.deadline(version, audience.joined_at(user, tagged))
         version.is_overdue = version.acknowledge_by is not None and version.acknowledge_by < today
         waiting.append(version)

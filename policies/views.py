@@ -41,8 +41,13 @@ logger = logging.getLogger(__name__)
 
 @login_required
 def home(request):
-    versions = PolicyVersion.objects.published().select_related("policy").order_by("policy__title")
-    return render(request, "policies/home.html", {"versions": versions})
+    # Read once: the page's list, and the panels of later apps (what waits for the person, the reviews),
+    # take the live versions from the context as ``live_versions`` instead of reading them again.
+    versions = list(PolicyVersion.objects.published().select_related("policy").order_by("policy__title"))
+    today = timezone.localdate()
+    for version in versions:
+        version.review = version.review_status(today)
+    return render(request, "policies/home.html", {"live_versions": versions})
 
 
 def _render_version(request, version: PolicyVersion, *, current: PolicyVersion | None):

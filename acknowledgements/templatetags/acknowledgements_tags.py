@@ -18,11 +18,12 @@ register.filter("how_long", how_long)
 
 @register.inclusion_tag("acknowledgements/_home_panel.html", takes_context=True)
 def acknowledgements_panel(context):
-    """What is waiting for the signed-in person to acknowledge, and their compliance pages. One query."""
+    """What is waiting for the signed-in person to acknowledge, and their compliance pages. Two queries
+    when the page has read the live versions (``live_versions``: home does), three otherwise."""
     user = context["user"]
     return {
         "user": user,
-        "waiting": waiting_for(user),
+        "waiting": waiting_for(user, versions=context.get("live_versions")),
         "sees_trust": permissions.can_see_trust_compliance(user),
         "sees_school": permissions.can_see_compliance(user),
     }
