@@ -85,28 +85,29 @@ def counting_acknowledgements(version: PolicyVersion, *, today: date | None = No
 
 
 def counting_record(
-    user: User, version: PolicyVersion, *, today: date | None = None
+    user: User, version: PolicyVersion, *, today: date | None = None, with_version: bool = True
 ) -> Acknowledgement | None:
-    """This person's acknowledgement that counts for the version today, if any (the latest). One query."""
-    return (
-        Acknowledgement.objects.filter(counting_acknowledgements(version, today=today), person=user)
-        .select_related("version__policy")
-        .order_by("-acknowledged_at", "-pk")
-        .first()
-    )
+    """This person's acknowledgement that counts for the version today, if any (the latest). One query.
+
+    ``with_version=False`` leaves the record's version (and its policy) to be loaded if asked for: a
+    policy's page, which shows the record's version only when it is carried over from an earlier one.
+    """
+    records = Acknowledgement.objects.filter(counting_acknowledgements(version, today=today), person=user)
+    if with_version:
+        records = records.select_related("version__policy")
+    return records.order_by("-acknowledged_at", "-pk").first()
 
 
-def record_for(user: User, version: PolicyVersion) -> Acknowledgement | None:
+def record_for(user: User, version: PolicyVersion, *, with_version: bool = True) -> Acknowledgement | None:
     """The record a page shows for this person and version: for the live version, the one that counts
-    today (possibly carried over); for a superseded one, their last record of it. One query."""
+    today (possibly carried over); for a superseded one, their last record of it. One query
+    (``with_version`` as for ``counting_record``)."""
     if version.is_published:
-        return counting_record(user, version)
-    return (
-        Acknowledgement.objects.filter(person=user, version=version)
-        .select_related("version__policy")
-        .order_by("-acknowledged_at", "-pk")
-        .first()
-    )
+        return counting_record(user, version, with_version=with_version)
+    records = Acknowledgement.objects.filter(person=user, version=version)
+    if with_version:
+        records = records.select_related("version__policy")
+    return records.order_by("-acknowledged_at", "-pk").first()
 
 
 # --- Who is expected to acknowledge (the audience: policies.audience holds the rule) ---------------
@@ -145,6 +146,16 @@ def acknowledged_condition(version: PolicyVersion, *, today: date | None = None)
 def is_expected(person: User, version: PolicyVersion) -> bool:
     """Whether this person must acknowledge this version (active and in its audience). One query."""
     return expected(version).filter(pk=person.pk).exists()
+
+
+def in_audience(person: User, version: PolicyVersion) -> bool:
+    """``is_expected`` for a person already in memory (the signed-in person), by the audience's rule in
+    Python (``Audience.includes``, held to ``people_q`` by a test): no query for a policy for everyone or
+    for kinds of people; one for chosen schools, one for a tag."""
+    if not person.is_active:
+        return False
+    audience = audience_of(version)
+    return audience.includes(person, set(tag_dates(person)) if audience.tag_id else set())
 
 
 def outstanding(version: PolicyVersion, audience: Audience | None = None, *, today: date | None = None):

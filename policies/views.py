@@ -50,14 +50,14 @@ def home(request):
     return render(request, "policies/home.html", {"live_versions": versions})
 
 
-def _render_version(request, version: PolicyVersion, *, current: PolicyVersion | None):
+def _render_version(
+    request, version: PolicyVersion, *, current: PolicyVersion | None, draft: PolicyVersion | None = None
+):
+    """A version's page. ``draft``: the policy's draft in progress, shown on the live version's page
+    ("Review in progress" for everyone; only HR, who can open drafts, get the link to it)."""
     # Loaded only if the page needs it: an adopted version's body comes from the template cache.
     sections = SimpleLazyObject(partial(outline, version))
-    draft = None
     previous = version.continues if version.continues_id and not version.is_draft else None
-    if version.is_published:
-        # "Review in progress" for everyone; only HR, who can open drafts, get the link to it.
-        draft = PolicyVersion.objects.filter(policy=version.policy, status=PolicyVersion.Status.DRAFT).first()
     return render(
         request,
         "policies/version_detail.html",
@@ -68,7 +68,7 @@ def _render_version(request, version: PolicyVersion, *, current: PolicyVersion |
             "sections": sections,
             "fingerprint": fingerprint(version, sections=sections),
             "review": version.review_status(),
-            "draft": draft,
+            "draft": draft if version.is_published else None,
             "previous": previous,
             "changes_url": version.changes_since_url(previous) if previous else "",
         },
@@ -77,11 +77,15 @@ def _render_version(request, version: PolicyVersion, *, current: PolicyVersion |
 
 @login_required
 def policy_detail(request, slug):
-    version = get_object_or_404(
-        PolicyVersion.objects.published().select_related("policy", "published_by", "continues"),
-        policy__slug=slug,
-    )
-    return _render_version(request, version, current=version)
+    # The live version and the draft of the next one (a policy has one of each at most) in one query.
+    versions = PolicyVersion.objects.filter(
+        policy__slug=slug, status__in=[PolicyVersion.Status.PUBLISHED, PolicyVersion.Status.DRAFT]
+    ).select_related("policy", "continues")
+    by_status = {v.status: v for v in versions}
+    version = by_status.get(PolicyVersion.Status.PUBLISHED)
+    if version is None:
+        raise Http404("No published version of this policy.")
+    return _render_version(request, version, current=version, draft=by_status.get(PolicyVersion.Status.DRAFT))
 
 
 @login_required
@@ -98,12 +102,15 @@ def version_list(request, slug):
 @login_required
 def version_detail(request, slug, pk):
     version = get_object_or_404(
-        PolicyVersion.objects.readable_by(request.user).select_related("policy", "published_by", "continues"),
+        PolicyVersion.objects.readable_by(request.user).select_related("policy", "continues"),
         policy__slug=slug,
         pk=pk,
     )
     current = PolicyVersion.objects.published().filter(policy=version.policy).first()
-    return _render_version(request, version, current=current)
+    draft = None
+    if version.is_published:
+        draft = PolicyVersion.objects.filter(policy=version.policy, status=PolicyVersion.Status.DRAFT).first()
+    return _render_version(request, version, current=current, draft=draft)
 
 
 # HR's review of a policy: the draft of the next version ------------------------------------------------
