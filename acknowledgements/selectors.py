@@ -3,7 +3,6 @@
 Every read here takes a constant number of queries however many people the trust has.
 """
 
-from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import reduce
@@ -189,7 +188,8 @@ def waiting_for(
     """Live versions this person must acknowledge (in the audience) with no acknowledgement of theirs that
     counts for them, each with ``acknowledge_by`` (their deadline) and ``is_overdue``. Three queries at
     most, however many policies; two when the page has read the live versions already (``versions``: the
-    live versions with their policies, as ``published_versions`` reads them; they are not changed).
+    live versions with their policies, as ``published_versions`` reads them; those returned are given the
+    two attributes, the others are left as they are).
 
     The rule of ``counting_acknowledgements`` for live versions, read in one query for the home page:
     a live version's run of minor changes is every version with the same first version
@@ -221,7 +221,6 @@ def waiting_for(
         last = last_in_run.get(version.carries_over_from_id or version.pk)
         if last is not None and (start is None or last >= round_opened_at(start)):
             continue
-        version = copy(version)  # the deadline is this person's: the page's shared list stays as it was
         version.acknowledge_by = audience.deadline(version, audience.joined_at(user, tagged))
         version.is_overdue = version.acknowledge_by is not None and version.acknowledge_by < today
         waiting.append(version)

@@ -47,7 +47,13 @@ def home(request):
     today = timezone.localdate()
     for version in versions:
         version.review = version.review_status(today)
-    return render(request, "policies/home.html", {"live_versions": versions})
+    # A published version's title, label and review term never change: with the policy's address (its
+    # slug), the day (the review badges) and the person's kind, they are all the list of policies shows.
+    # The creation time with the id: an id reused after a rollback can never pick up another version's row.
+    key = ",".join(f"{v.pk}:{v.created_at.isoformat()}:{v.policy.slug}" for v in versions)
+    return render(
+        request, "policies/home.html", {"live_versions": versions, "live_versions_key": key, "today": today}
+    )
 
 
 def _render_version(
