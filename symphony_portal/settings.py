@@ -402,9 +402,11 @@ CACHES = {
         "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": 5000, "CULL_FREQUENCY": 3},
     },
-    # Each process's own memory, for pages' fragments that never change under their key and are cheaper to
-    # keep than to ask the database table for (home's list of live policies: keyed by each live version
-    # and its creation time, the day and the person's kind). Nothing to invalidate, so nothing is shared.
+    # Each process's own memory, in front of the table for what never changes under its key and is cheaper
+    # to keep than to ask the database for: an adopted version's fingerprint and rendered clauses, home's
+    # list of live policies (keyed by each live version and its creation time, the day and the person's
+    # kind). Nothing to invalidate, so nothing is shared. Never for what changes (allauth's rate limits
+    # and used TOTP codes live in "default", shared by every process).
     "local": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "symphony-local",
