@@ -223,3 +223,17 @@ def test_it_asks_for_a_tag_audiences_acknowledgement_only_from_who_carries_the_t
     url = version.policy.get_absolute_url()
     assert 'class="acknowledge-call"' not in page(client, teacher, url)
     assert 'class="acknowledge-call"' in page(client, colleague, url)
+
+
+def test_it_links_a_version_to_what_changed_since_the_one_it_continues(
+    client, teacher, django_assert_num_queries
+):
+    old = make_version(label="2016-2019")
+    new = make_successor(old, label="2026", continues=old)
+    url = new.policy.get_absolute_url()
+    assert f'<a href="{new.changes_since_url(old)}">What changed since 2016-2019</a>'.replace(
+        "&", "&amp;"
+    ) in page(client, teacher, url)
+    # Later readings: the five queries of any policy page, and the version it continues (its label).
+    with django_assert_num_queries(6):
+        assert client.get(url).status_code == 200
