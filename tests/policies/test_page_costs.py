@@ -43,6 +43,20 @@ def policies_part(home: str) -> str:
     return home[start : home.index("</section>", start)]
 
 
+def audience(version, kinds, *, by, tag=None) -> None:
+    """HR's "Who must acknowledge" for the version's policy: these kinds in every school, maybe a tag."""
+    services.set_audience(
+        version.policy,
+        kinds=kinds,
+        all_schools=True,
+        schools=[],
+        include_central_team=True,
+        tag=tag,
+        acknowledge_within_days=10,
+        by=by,
+    )
+
+
 # --- The layout -------------------------------------------------------------------------------------------
 
 
@@ -152,26 +166,12 @@ def test_it_shows_the_review_badge_of_the_day(client, teacher, monkeypatch):
 def test_it_follows_an_audience_change_on_home_at_once(client, teacher, hr):
     version = make_version()
     assert version.title in waiting_part(page(client, teacher))
-    policy = version.policy
-
-    def audience(kinds, tag=None):
-        services.set_audience(
-            policy,
-            kinds=kinds,
-            all_schools=True,
-            schools=[],
-            include_central_team=True,
-            tag=tag,
-            acknowledge_within_days=10,
-            by=hr,
-        )
-
-    audience([Kind.GOVERNOR])
+    audience(version, [Kind.GOVERNOR], by=hr)
     home = page(client, teacher)
     assert version.title not in waiting_part(home)  # no longer asked...
     assert version.title in policies_part(home)  # ...but the policy is still listed, as before
     tag = Tag.objects.create(slug="works-with-children", name="Works with children")
-    audience([Kind.EMPLOYEE], tag=tag)
+    audience(version, [Kind.EMPLOYEE], tag=tag, by=hr)
     assert version.title not in waiting_part(page(client, teacher))
     PersonTag.objects.create(person=teacher, tag=tag)
     assert version.title in waiting_part(page(client, teacher))
@@ -210,16 +210,7 @@ def test_it_asks_for_a_tag_audiences_acknowledgement_only_from_who_carries_the_t
     version = make_version()
     tag = Tag.objects.create(slug="works-with-children", name="Works with children")
     PersonTag.objects.create(person=colleague, tag=tag)
-    services.set_audience(
-        version.policy,
-        kinds=[Kind.EMPLOYEE],
-        all_schools=True,
-        schools=[],
-        include_central_team=True,
-        tag=tag,
-        acknowledge_within_days=10,
-        by=hr,
-    )
+    audience(version, [Kind.EMPLOYEE], tag=tag, by=hr)
     url = version.policy.get_absolute_url()
     assert 'class="acknowledge-call"' not in page(client, teacher, url)
     assert 'class="acknowledge-call"' in page(client, colleague, url)
