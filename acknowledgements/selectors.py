@@ -84,28 +84,29 @@ def counting_acknowledgements(version: PolicyVersion, *, today: date | None = No
 
 
 def counting_record(
-    user: User, version: PolicyVersion, *, today: date | None = None
+    user: User, version: PolicyVersion, *, today: date | None = None, with_version: bool = True
 ) -> Acknowledgement | None:
-    """This person's acknowledgement that counts for the version today, if any (the latest). One query."""
-    return (
-        Acknowledgement.objects.filter(counting_acknowledgements(version, today=today), person=user)
-        .select_related("version__policy")
-        .order_by("-acknowledged_at", "-pk")
-        .first()
-    )
+    """This person's acknowledgement that counts for the version today, if any (the latest). One query.
+
+    ``with_version=False`` leaves the record's version (and its policy) to be loaded if asked for: a
+    policy's page, which shows the record's version only when it is carried over from an earlier one.
+    """
+    records = Acknowledgement.objects.filter(counting_acknowledgements(version, today=today), person=user)
+    if with_version:
+        records = records.select_related("version__policy")
+    return records.order_by("-acknowledged_at", "-pk").first()
 
 
-def record_for(user: User, version: PolicyVersion) -> Acknowledgement | None:
+def record_for(user: User, version: PolicyVersion, *, with_version: bool = True) -> Acknowledgement | None:
     """The record a page shows for this person and version: for the live version, the one that counts
-    today (possibly carried over); for a superseded one, their last record of it. One query."""
+    today (possibly carried over); for a superseded one, their last record of it. One query
+    (``with_version`` as for ``counting_record``)."""
     if version.is_published:
-        return counting_record(user, version)
-    return (
-        Acknowledgement.objects.filter(person=user, version=version)
-        .select_related("version__policy")
-        .order_by("-acknowledged_at", "-pk")
-        .first()
-    )
+        return counting_record(user, version, with_version=with_version)
+    records = Acknowledgement.objects.filter(person=user, version=version)
+    if with_version:
+        records = records.select_related("version__policy")
+    return records.order_by("-acknowledged_at", "-pk").first()
 
 
 # --- Who is expected to acknowledge (the audience: policies.audience holds the rule) ---------------
@@ -146,6 +147,16 @@ def is_expected(person: User, version: PolicyVersion) -> bool:
     return expected(version).filter(pk=person.pk).exists()
 
 
+def in_audience(person: User, version: PolicyVersion) -> bool:
+    """``is_expected`` for a person already in memory (the signed-in person), by the audience's rule in
+    Python (``Audience.includes``, held to ``people_q`` by a test): no query for a policy for everyone or
+    for kinds of people; one for chosen schools, one for a tag."""
+    if not person.is_active:
+        return False
+    audience = audience_of(version)
+    return audience.includes(person, set(tag_dates(person)) if audience.tag_id else set())
+
+
 def outstanding(version: PolicyVersion, audience: Audience | None = None, *, today: date | None = None):
     """Active people of the version's audience with no acknowledgement that counts for it today."""
     return expected(version, audience).filter(~acknowledged_condition(version, today=today))
@@ -171,10 +182,14 @@ def outstanding_with_reminders(version: PolicyVersion, *, today: date | None = N
     )
 
 
-def waiting_for(user: User, *, today: date | None = None) -> list[PolicyVersion]:
+def waiting_for(
+    user: User, *, today: date | None = None, versions: list[PolicyVersion] | None = None
+) -> list[PolicyVersion]:
     """Live versions this person must acknowledge (in the audience) with no acknowledgement of theirs that
     counts for them, each with ``acknowledge_by`` (their deadline) and ``is_overdue``. Three queries at
-    most, however many policies.
+    most, however many policies; two when the page has read the live versions already (``versions``: the
+    live versions with their policies, as ``published_versions`` reads them; those returned are given the
+    two attributes, the others are left as they are).
 
     The rule of ``counting_acknowledgements`` for live versions, read in one query for the home page:
     a live version's run of minor changes is every version with the same first version
@@ -182,29 +197,28 @@ def waiting_for(user: User, *, today: date | None = None) -> list[PolicyVersion]
     """
     if not (user.is_authenticated and user.is_active):
         return []
-    mine = (
-        Acknowledgement.objects.filter(person=user)
-        .annotate(run=Coalesce("version__carries_over_from_id", "version_id"))
-        .filter(run=OuterRef("run"))
-        .order_by("-acknowledged_at")
-        .values("acknowledged_at")[:1]
-    )
-    versions = list(
-        PolicyVersion.objects.published()
-        .annotate(run=Coalesce("carries_over_from_id", "pk"), last_acknowledged_at=Subquery(mine))
-        .select_related("policy")
-        .order_by("policy__title")
-    )
+    if versions is None:
+        versions = published_versions()
     by_version = audiences(versions)
     tagged = tag_dates(user) if any(a.tag_id for a in by_version.values()) else {}
+    mine = [version for version in versions if by_version[version.pk].includes(user, set(tagged))]
+    if not mine:
+        return []
+    # The person's latest acknowledgement in each run: (first version of the run, when), no model rows.
+    last_in_run = dict(
+        Acknowledgement.objects.filter(person=user)
+        .annotate(run=Coalesce("version__carries_over_from_id", "version_id"))
+        .values("run")
+        .annotate(last=Max("acknowledged_at"))
+        .values_list("run", "last")
+        .order_by()
+    )
     today = today or timezone.localdate()
     waiting = []
-    for version in versions:
+    for version in mine:
         audience = by_version[version.pk]
-        if not audience.includes(user, set(tagged)):
-            continue
         start = round_start(version, today)
-        last = version.last_acknowledged_at
+        last = last_in_run.get(version.carries_over_from_id or version.pk)
         if last is not None and (start is None or last >= round_opened_at(start)):
             continue
         version.acknowledge_by = audience.deadline(version, audience.joined_at(user, tagged))

@@ -179,4 +179,4 @@ def describe(policy, school_names: list[str], tag) -> str:
 
 def tag_dates(person: User) -> dict[int, datetime]:
     """When the person got each tag they carry, by tag id. One query."""
-    return dict(PersonTag.objects.filter(person=person).values_list("tag_id", "added_at"))
+    return dict(PersonTag.objects.filter(person=person).order_by().values_list("tag_id", "added_at"))

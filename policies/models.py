@@ -25,6 +25,7 @@ from simple_history.models import HistoricalRecords
 
 from symphony_portal.lib.records import AppendOnlyModel, AppendOnlyQuerySet
 from symphony_portal.lib.terms import ReviewStatus, Term
+from symphony_portal.lib.urls import reverse_once
 
 from . import permissions
 
@@ -103,7 +104,7 @@ class Policy(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("policies:policy_detail", args=[self.slug])
+        return reverse_once("policies:policy_detail", self.slug)  # home lists every policy
 
     def round_start(self, today: date | None = None) -> date | None:
         """The first day of the yearly round open on ``today``: the latest anniversary of ``yearly_from``

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db.models import Prefetch
 
 from symphony_portal.lib.terms import Term
@@ -96,8 +96,8 @@ def fingerprint(version: PolicyVersion, *, sections: list[NumberedSection] | Non
 
     Pass ``sections`` (it may be lazy) when the outline is loaded anyway, to save its two queries. An
     adopted version's text can never change, so unless its outline is already loaded its fingerprint is
-    remembered in the shared cache (keyed by its creation time too, so a reused primary key can never pick
-    up another version's value).
+    remembered in the shared cache and in the process's memory (keyed by its creation time too, so a reused
+    primary key can never pick up another version's value).
     """
     title = version.title if version.title_in_fingerprint else None
     # A draft's text can change; and text already loaded (a list, not a lazy outline) hashes faster than
@@ -105,10 +105,13 @@ def fingerprint(version: PolicyVersion, *, sections: list[NumberedSection] | Non
     if version.is_draft or type(sections) is list:
         return _sha256(sections if sections is not None else outline(version), title)
     key = f"policies:fingerprint:v2:{version.pk}:{version.created_at.isoformat()}"
-    value = cache.get(key)
+    value = caches["local"].get(key)  # this process's memory first: the shared cache is a database table
     if value is None:
-        value = _sha256(sections if sections is not None else outline(version), title)
-        cache.set(key, value, None)
+        value = cache.get(key)
+        if value is None:
+            value = _sha256(sections if sections is not None else outline(version), title)
+            cache.set(key, value, None)
+        caches["local"].set(key, value, None)
     return value
 
 

@@ -41,18 +41,29 @@ logger = logging.getLogger(__name__)
 
 @login_required
 def home(request):
-    versions = PolicyVersion.objects.published().select_related("policy").order_by("policy__title")
-    return render(request, "policies/home.html", {"versions": versions})
+    # Read once: the page's list, and the panels of later apps (what waits for the person, the reviews),
+    # take the live versions from the context as ``live_versions`` instead of reading them again.
+    versions = list(PolicyVersion.objects.published().select_related("policy").order_by("policy__title"))
+    today = timezone.localdate()
+    for version in versions:
+        version.review = version.review_status(today)
+    # A published version's title, label and review term never change: with the policy's address (its
+    # slug), the day (the review badges) and the person's kind, they are all the list of policies shows.
+    # The creation time with the id: an id reused after a rollback can never pick up another version's row.
+    key = ",".join(f"{v.pk}:{v.created_at.isoformat()}:{v.policy.slug}" for v in versions)
+    return render(
+        request, "policies/home.html", {"live_versions": versions, "live_versions_key": key, "today": today}
+    )
 
 
-def _render_version(request, version: PolicyVersion, *, current: PolicyVersion | None):
+def _render_version(
+    request, version: PolicyVersion, *, current: PolicyVersion | None, draft: PolicyVersion | None = None
+):
+    """A version's page. ``draft``: the policy's draft in progress, shown on the live version's page
+    ("Review in progress" for everyone; only HR, who can open drafts, get the link to it)."""
     # Loaded only if the page needs it: an adopted version's body comes from the template cache.
     sections = SimpleLazyObject(partial(outline, version))
-    draft = None
     previous = version.continues if version.continues_id and not version.is_draft else None
-    if version.is_published:
-        # "Review in progress" for everyone; only HR, who can open drafts, get the link to it.
-        draft = PolicyVersion.objects.filter(policy=version.policy, status=PolicyVersion.Status.DRAFT).first()
     return render(
         request,
         "policies/version_detail.html",
@@ -63,7 +74,7 @@ def _render_version(request, version: PolicyVersion, *, current: PolicyVersion |
             "sections": sections,
             "fingerprint": fingerprint(version, sections=sections),
             "review": version.review_status(),
-            "draft": draft,
+            "draft": draft if version.is_published else None,
             "previous": previous,
             "changes_url": version.changes_since_url(previous) if previous else "",
         },
@@ -72,11 +83,21 @@ def _render_version(request, version: PolicyVersion, *, current: PolicyVersion |
 
 @login_required
 def policy_detail(request, slug):
-    version = get_object_or_404(
-        PolicyVersion.objects.published().select_related("policy", "published_by", "continues"),
-        policy__slug=slug,
+    # The live version and the draft of the next one (a policy has one of each at most) in one query. The
+    # version it continues is read only if there is one (its label for "what changed"): joining it cost
+    # more than that query, on every reading.
+    versions = (
+        PolicyVersion.objects.filter(
+            policy__slug=slug, status__in=[PolicyVersion.Status.PUBLISHED, PolicyVersion.Status.DRAFT]
+        )
+        .select_related("policy")
+        .order_by()  # told apart by status: the default ordering (by policy title) only cost its joins
     )
-    return _render_version(request, version, current=version)
+    by_status = {v.status: v for v in versions}
+    version = by_status.get(PolicyVersion.Status.PUBLISHED)
+    if version is None:
+        raise Http404("No published version of this policy.")
+    return _render_version(request, version, current=version, draft=by_status.get(PolicyVersion.Status.DRAFT))
 
 
 @login_required
@@ -93,12 +114,15 @@ def version_list(request, slug):
 @login_required
 def version_detail(request, slug, pk):
     version = get_object_or_404(
-        PolicyVersion.objects.readable_by(request.user).select_related("policy", "published_by", "continues"),
+        PolicyVersion.objects.readable_by(request.user).select_related("policy", "continues"),
         policy__slug=slug,
         pk=pk,
     )
     current = PolicyVersion.objects.published().filter(policy=version.policy).first()
-    return _render_version(request, version, current=current)
+    draft = None
+    if version.is_published:
+        draft = PolicyVersion.objects.filter(policy=version.policy, status=PolicyVersion.Status.DRAFT).first()
+    return _render_version(request, version, current=current, draft=draft)
 
 
 # HR's review of a policy: the draft of the next version ------------------------------------------------

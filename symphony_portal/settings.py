@@ -401,7 +401,18 @@ CACHES = {
         "LOCATION": PORTAL_CACHE_TABLE,
         "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": 5000, "CULL_FREQUENCY": 3},
-    }
+    },
+    # Each process's own memory, in front of the table for what never changes under its key and is cheaper
+    # to keep than to ask the database for: an adopted version's fingerprint and rendered clauses, home's
+    # list of live policies (keyed by each live version and its creation time, the day and the person's
+    # kind). Nothing to invalidate, so nothing is shared. Never for what changes (allauth's rate limits
+    # and used TOTP codes live in "default", shared by every process).
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "symphony-local",
+        "TIMEOUT": 60 * 60 * 24,
+        "OPTIONS": {"MAX_ENTRIES": 300},
+    },
 }
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12

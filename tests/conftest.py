@@ -268,13 +268,15 @@ def _empty_cache(request):
     if not (request.node.get_closest_marker("django_db") or "_django_db_helper" in request.fixturenames):
         yield
         return
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     request.getfixturevalue("_django_db_helper")  # database access first (a TestCase or a flushed one)
     cache.clear()
+    caches["local"].clear()  # each process's memory (home's list): ids are reused from test to test
     yield
     from django.db import connection
 
+    caches["local"].clear()
     # A test that ends inside a broken transaction (one asserting an IntegrityError) is rolled back
     # anyway, its cache writes with it.
     if not connection.needs_rollback:

@@ -22,9 +22,10 @@ def approvals_panel(context) -> dict:
         due = requests.decidable_by(user).due_for_review().count()
         unrun = requests.decidable_by(user).approved().runners_all_left().count()
     changes = requests.filter(requester=user, status=SiteApprovalRequest.Status.CHANGES_REQUESTED).count()
+    # Only what the panel says (values, not rows): on home, for everyone on staff, usually no offer at all.
     offers = list(
-        GroupHandover.objects.filter(offered_to=user, status=GroupHandover.Status.OFFERED).select_related(
-            "group", "offered_by"
+        GroupHandover.objects.filter(offered_to=user, status=GroupHandover.Status.OFFERED).values(
+            "group_id", "group__name", "offered_by__full_name"
         )
     )
     return {

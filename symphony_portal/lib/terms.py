@@ -9,6 +9,7 @@ Easter is the Western (Gregorian) Easter Sunday.
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 SEASONS = ("spring", "summer", "autumn")
 
@@ -64,7 +65,7 @@ class ReviewStatus:
     term: Term
     today: date
 
-    @property
+    @cached_property  # asked several times per badge (its class, its words); a frozen dataclass allows it
     def state(self) -> str:
         if self.today < self.term.starts_on:
             return "upcoming"
