@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q
 from django.db.models.constants import OnConflict
@@ -129,26 +130,52 @@ class ReminderRecord(NamedTuple):
 
 
 @dataclass
+class PlannedEmail:
+    """One email of a run: whom to, from which templates and context, under which outbox key, and the
+    records it leaves. Rendered when first asked for (a run queued in parts renders each part in turn)."""
+
+    templates: emails.EmailTemplates | None  # None: counted, never rendered (the preview page)
+    to: str
+    context: dict
+    records: list[ReminderRecord]
+    line: str
+    key: str  # one per email and day: whatever runs the reminders again that day queues nothing twice
+    rendered: EmailMultiAlternatives | None = None
+
+    @property
+    def message(self) -> EmailMultiAlternatives | None:
+        if self.rendered is None and self.templates is not None:
+            self.rendered = self.templates.build(to=[self.to], context=self.context)
+        return self.rendered
+
+
+@dataclass
 class ReminderPlan:
     """What one run of the reminders would send: each email with its outbox key, and the records to keep.
 
     A person's email lists every version waiting for them, so one email may carry several records.
     """
 
-    messages: list = field(default_factory=list)
-    dedupe_keys: list[str] = field(default_factory=list)
-    records: list[ReminderRecord] = field(default_factory=list)
-    lines: list[str] = field(default_factory=list)
+    emails: list[PlannedEmail] = field(default_factory=list)
     people: int = 0
     heads: int = 0
     skipped: int = 0  # outstanding people not reminded now: they had one within the interval
 
-    def add(self, message, records: list[ReminderRecord], line: str, key: str) -> None:
-        """``key``: one per email and day: whatever runs the reminders again that day queues nothing twice."""
-        self.messages.append(message)
-        self.records.extend(records)
-        self.lines.append(line)
-        self.dedupe_keys.append(key)
+    @property
+    def messages(self) -> list[EmailMultiAlternatives | None]:
+        return [planned.message for planned in self.emails]
+
+    @property
+    def dedupe_keys(self) -> list[str]:
+        return [planned.key for planned in self.emails]
+
+    @property
+    def records(self) -> list[ReminderRecord]:
+        return [record for planned in self.emails for record in planned.records]
+
+    @property
+    def lines(self) -> list[str]:
+        return [planned.line for planned in self.emails]
 
 
 def _heads_by_school() -> dict[int | None, list[User]]:
@@ -268,21 +295,20 @@ def plan_reminders(
             continue
         plan.people += 1
         listed = [items[v.pk] for v in entry.versions]
-        plan.add(
-            reminder.build(
-                to=[person.email],
-                context={
+        plan.emails.append(
+            PlannedEmail(
+                reminder,
+                person.email,
+                {
                     "person": person,
                     "items": listed,
                     "version": entry.versions[0],
                     "link": all_on_one_page if len(listed) > 1 else listed[0]["link"],
                 },
+                [ReminderRecord(person, v, Reminder.About.OWN, now) for v in entry.versions],
+                f"reminder to {person.email} about {', '.join(str(v) for v in entry.versions)}",
+                f"acknowledgement-reminder:own:{'-'.join(str(v.pk) for v in entry.versions)}:{now:%Y-%m-%d}",
             )
-            if reminder
-            else None,
-            [ReminderRecord(person, v, Reminder.About.OWN, now) for v in entry.versions],
-            f"reminder to {person.email} about {', '.join(str(v) for v in entry.versions)}",
-            f"acknowledgement-reminder:own:{'-'.join(str(v.pk) for v in entry.versions)}:{now:%Y-%m-%d}",
         )
     notes = [(version, overdue[version.pk]) for version in versions if overdue[version.pk]]
     if not notes:
@@ -298,10 +324,11 @@ def plan_reminders(
                 if sent and sent > now - every:
                     continue
                 plan.heads += 1
-                plan.add(
-                    note.build(
-                        to=[head.email],
-                        context={
+                plan.emails.append(
+                    PlannedEmail(
+                        note,
+                        head.email,
+                        {
                             "head": head,
                             "version": version,
                             "school_name": school_name,
@@ -313,27 +340,30 @@ def plan_reminders(
                                 else emails.absolute_url("acknowledgements:compliance_central")
                             ),
                         },
+                        [
+                            ReminderRecord(
+                                head,
+                                version,
+                                Reminder.About.SCHOOL,
+                                now,
+                                school_id=school_id,
+                                outstanding_count=len(late),
+                            )
+                        ],
+                        f"note to {head.email}: {len(late)} still outstanding at {school_name} "
+                        f"about {version}",
+                        f"acknowledgement-reminder:{version.pk}:school:{school_id or '-'}:{now:%Y-%m-%d}",
                     )
-                    if note
-                    else None,
-                    [
-                        ReminderRecord(
-                            head,
-                            version,
-                            Reminder.About.SCHOOL,
-                            now,
-                            school_id=school_id,
-                            outstanding_count=len(late),
-                        )
-                    ],
-                    f"note to {head.email}: {len(late)} still outstanding at {school_name} about {version}",
-                    f"acknowledgement-reminder:{version.pk}:school:{school_id or '-'}:{now:%Y-%m-%d}",
                 )
     return plan
 
 
 def queue_reminders(
-    *, now: datetime | None = None, school: School | None = None, by: User | None = None
+    *,
+    now: datetime | None = None,
+    school: School | None = None,
+    by: User | None = None,
+    in_parts: bool = False,
 ) -> ReminderPlan:
     """Plan the reminders due now and queue them, with their records ("reminder queued"), in one transaction.
 
@@ -343,6 +373,14 @@ def queue_reminders(
     this one, then plans with its records in view and finds nothing due. The outbox delivers the emails
     and retries them while the mail server is away. Where row locks do not exist (SQLite) the day's
     unique keys decide: the outbox's and the reminders' own, so a run racing this one writes nothing twice.
+
+    ``in_parts`` (the command, for the whole trust): the emails are rendered, queued and recorded in
+    parts, each committed on its own (the first FIRST_PART emails, then PART emails at a time), so the
+    worker starts sending while the rest are still being written instead of after all of them. Each
+    part's emails and records commit together (an email is never queued without its records, nor
+    recorded without being queued); each part locks the live versions again, so a run racing this one
+    waits for each part and, between parts, finds what is already queued under the day's keys. A run
+    that stops half-way leaves its first parts queued and recorded; the next run reminds the rest.
     """
     if by is not None:
         if school is None:
@@ -350,16 +388,35 @@ def queue_reminders(
         else:
             check_can_send_reminders_to_school(by, school)
     with transaction.atomic():
-        list(
-            PolicyVersion.objects.select_for_update()
-            .filter(status=PolicyVersion.Status.PUBLISHED)
-            .order_by("pk")
-        )
+        _lock_live_versions()
         plan = plan_reminders(now=now, school=school)
-        if plan.messages:
-            emails.send_batch(plan.messages, dedupe_keys=plan.dedupe_keys)
-            _record_reminders(plan.records)
+        if not in_parts:
+            _queue(plan.emails)
+            return plan
+        _queue(plan.emails[:FIRST_PART])
+    for start in range(FIRST_PART, len(plan.emails), PART):
+        with transaction.atomic():
+            _lock_live_versions()
+            _queue(plan.emails[start : start + PART])
     return plan
+
+
+# A run in parts: a small first part, so the worker has something to send at once, then larger ones
+# (each part costs a few statements: the outbox's key check and inserts, the records' insert, a task).
+FIRST_PART, PART = 100, 1000
+
+
+def _lock_live_versions() -> None:
+    list(
+        PolicyVersion.objects.select_for_update().filter(status=PolicyVersion.Status.PUBLISHED).order_by("pk")
+    )
+
+
+def _queue(planned: list[PlannedEmail]) -> None:
+    """Put these emails in the outbox and write their records, in the current transaction."""
+    if planned:
+        emails.send_batch([p.message for p in planned], dedupe_keys=[p.key for p in planned])
+        _record_reminders([record for p in planned for record in p.records])
 
 
 def _record_reminders(records: list[ReminderRecord]) -> None:
