@@ -17,6 +17,7 @@ from django.utils import timezone
 from policies.models import PolicyVersion
 from policies.selectors import fingerprint
 from symphony_portal.lib import emails
+from symphony_portal.lib.db import writing_atomic
 from symphony_portal.trust.models import Role, School, User
 
 from .models import Acknowledgement, Reminder, statement_for
@@ -375,7 +376,7 @@ def queue_reminders(
     unique keys decide: the outbox's and the reminders' own, so a run racing this one writes nothing twice.
 
     ``in_parts`` (the command, for the whole trust): the emails are rendered, queued and recorded in
-    parts, each committed on its own (the first FIRST_PART emails, then PART emails at a time), so the
+    parts, each committed on its own (the first FIRST_PART emails, then PART at a time), so the
     worker starts sending while the rest are still being written instead of after all of them. Each
     part's emails and records commit together (an email is never queued without its records, nor
     recorded without being queued); each part locks the live versions again, so a run racing this one
@@ -387,23 +388,29 @@ def queue_reminders(
             check_can_send_reminders_to_trust(by)
         else:
             check_can_send_reminders_to_school(by, school)
-    with transaction.atomic():
+    if not in_parts:
+        with writing_atomic():
+            _lock_live_versions()
+            plan = plan_reminders(now=now, school=school)
+            _queue(plan.emails)
+        return plan
+    with writing_atomic():
         _lock_live_versions()
         plan = plan_reminders(now=now, school=school)
-        if not in_parts:
-            _queue(plan.emails)
-            return plan
         _queue(plan.emails[:FIRST_PART])
     for start in range(FIRST_PART, len(plan.emails), PART):
-        with transaction.atomic():
+        part = plan.emails[start : start + PART]
+        for planned in part:  # rendered before the transaction: it holds the write lock only to write
+            planned.message  # noqa: B018
+        with writing_atomic():
             _lock_live_versions()
-            _queue(plan.emails[start : start + PART])
+            _queue(part)
     return plan
 
 
 # A run in parts: a small first part, so the worker has something to send at once, then larger ones
 # (each part costs a few statements: the outbox's key check and inserts, the records' insert, a task).
-FIRST_PART, PART = 100, 1000
+FIRST_PART, PART = 200, 500
 
 
 def _lock_live_versions() -> None:
