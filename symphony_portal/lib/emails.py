@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import Context
-from django.template.loader import get_template, render_to_string
+from django.template.loader import get_template
 from django.urls import reverse
 
 from symphony_portal.mail import outbox
@@ -29,15 +29,33 @@ def render_text(template_name: str, context: dict) -> str:
     return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
+class EmailTemplates:
+    """The three templates of one kind of email, looked up once: for building many emails of that kind.
+
+    ``build`` renders exactly what the module's ``build`` renders (which uses it): the subject and the
+    text without HTML escaping, the HTML escaped, each from the compiled template the loader keeps.
+    """
+
+    def __init__(self, name: str):
+        self.name = name
+        self.subject = get_template(f"emails/{name}_subject.txt").template
+        self.text = get_template(f"emails/{name}_body.txt").template
+        self.html = get_template(f"emails/{name}_body.html").template
+
+    def build(self, *, to: Iterable[str], context: dict) -> EmailMultiAlternatives:
+        """An email rendered from the three templates, ready to send (alone or in a batch)."""
+        context = {"site_url": settings.SITE_URL, "trust_name": settings.TRUST_NAME, **context}
+        subject = " ".join(self.subject.render(Context(context, autoescape=False)).split())
+        body = self.text.render(Context(context, autoescape=False))
+        message = EmailMultiAlternatives(subject=subject, body=body, to=list(to))
+        message.attach_alternative(self.html.render(Context(context)), "text/html")
+        message.about = self.name  # what the outbox and HR's delivery page call it
+        return message
+
+
 def build(name: str, *, to: Iterable[str], context: dict) -> EmailMultiAlternatives:
     """An email rendered from its three templates, ready to send (alone or in a batch)."""
-    context = {"site_url": settings.SITE_URL, "trust_name": settings.TRUST_NAME, **context}
-    subject = " ".join(render_text(f"emails/{name}_subject.txt", context).split())
-    body = render_text(f"emails/{name}_body.txt", context)
-    message = EmailMultiAlternatives(subject=subject, body=body, to=list(to))
-    message.attach_alternative(render_to_string(f"emails/{name}_body.html", context), "text/html")
-    message.about = name  # what the outbox and HR's delivery page call it
-    return message
+    return EmailTemplates(name).build(to=to, context=context)
 
 
 def send(name: str, *, to: Iterable[str], context: dict, dedupe_key: str | None = None) -> int:

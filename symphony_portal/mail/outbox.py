@@ -40,6 +40,8 @@ from django.db import OperationalError, transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 
+from symphony_portal.lib.db import writing_atomic
+
 from .models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
@@ -201,7 +203,7 @@ def _claim(worker: str, now: datetime) -> list[OutgoingEmail]:
     """Hold a batch of due rows for this worker; rows another worker has locked or holds are skipped."""
     for attempt in range(5):
         try:
-            with transaction.atomic():
+            with writing_atomic():  # SQLite: waits for a writer (the reminders' command) instead of failing
                 rows = list(
                     OutgoingEmail.objects.due(now)
                     .select_for_update(skip_locked=True)

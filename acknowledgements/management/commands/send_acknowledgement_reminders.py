@@ -9,7 +9,8 @@ class Command(BaseCommand):
         "Queue a reminder to each person who has not acknowledged the current policy (at most once every "
         "ACKNOWLEDGEMENT_REMINDER_DAYS days), and a note to Heads about who is still outstanding after "
         "ACKNOWLEDGEMENT_REMINDERS_BEFORE_HEAD reminders. The outbox delivers them. For cron; safe to run "
-        "as often as you like, on several hosts at once."
+        "as often as you like, on several hosts at once. Queued in parts, each committed on its own, so "
+        "the outbox starts sending while the rest are written."
     )
 
     def add_arguments(self, parser):
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run=False, **options):
-        plan = plan_reminders() if dry_run else queue_reminders()
+        plan = plan_reminders(with_messages=False) if dry_run else queue_reminders(in_parts=True)
         summary = (
             f"{plan.people} reminder{'s' if plan.people != 1 else ''} to people, "
             f"{plan.heads} note{'s' if plan.heads != 1 else ''} to Heads "
