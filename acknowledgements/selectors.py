@@ -183,13 +183,18 @@ def outstanding_with_reminders(version: PolicyVersion, *, today: date | None = N
 
 
 def waiting_for(
-    user: User, *, today: date | None = None, versions: list[PolicyVersion] | None = None
+    user: User,
+    *,
+    today: date | None = None,
+    versions: list[PolicyVersion] | None = None,
+    by_version: dict[int, Audience] | None = None,
 ) -> list[PolicyVersion]:
     """Live versions this person must acknowledge (in the audience) with no acknowledgement of theirs that
     counts for them, each with ``acknowledge_by`` (their deadline) and ``is_overdue``. Three queries at
     most, however many policies; two when the page has read the live versions already (``versions``: the
     live versions with their policies, as ``published_versions`` reads them; those returned are given the
-    two attributes, the others are left as they are).
+    two attributes, the others are left as they are); one with their audiences too (``by_version``, as
+    ``audiences`` reads them: home has both from policies.live).
 
     The rule of ``counting_acknowledgements`` for live versions, read in one query for the home page:
     a live version's run of minor changes is every version with the same first version
@@ -199,7 +204,8 @@ def waiting_for(
         return []
     if versions is None:
         versions = published_versions()
-    by_version = audiences(versions)
+    if by_version is None:
+        by_version = audiences(versions)
     tagged = tag_dates(user) if any(a.tag_id for a in by_version.values()) else {}
     mine = [version for version in versions if by_version[version.pk].includes(user, set(tagged))]
     if not mine:
