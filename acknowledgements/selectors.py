@@ -3,6 +3,7 @@
 Every read here takes a constant number of queries however many people the trust has.
 """
 
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import reduce
@@ -190,20 +191,22 @@ def waiting_for(
     by_version: dict[int, Audience] | None = None,
 ) -> list[PolicyVersion]:
     """Live versions this person must acknowledge (in the audience) with no acknowledgement of theirs that
-    counts for them, each with ``acknowledge_by`` (their deadline) and ``is_overdue``. Three queries at
-    most, however many policies; two when the page has read the live versions already (``versions``: the
-    live versions with their policies, as ``published_versions`` reads them; those returned are given the
-    two attributes, the others are left as they are); one with their audiences too (``by_version``, as
-    ``audiences`` reads them: home has both from policies.live).
+        counts for them, each with ``acknowledge_by`` (their deadline) and ``is_overdue``. Three queries at
+        most, however many policies; two when the page has read the live versions already (``versions``: the
+        live versions with their policies, as ``published_versions`` reads them; those returned are given the
+        two attributes, the others are left as they are); one with their audiences too (``by_version``, as
+        ``audiences`` reads them: home has both from policies.live, shared by every request, so those returned
+    are then copies).
 
-    The rule of ``counting_acknowledgements`` for live versions, read in one query for the home page:
-    a live version's run of minor changes is every version with the same first version
-    (``carries_over_from``, or itself), and the person's latest record in the run must be of this round.
+        The rule of ``counting_acknowledgements`` for live versions, read in one query for the home page:
+        a live version's run of minor changes is every version with the same first version
+        (``carries_over_from``, or itself), and the person's latest record in the run must be of this round.
     """
     if not (user.is_authenticated and user.is_active):
         return []
     if versions is None:
         versions = published_versions()
+    shared = by_version is not None
     if by_version is None:
         by_version = audiences(versions)
     tagged = tag_dates(user) if any(a.tag_id for a in by_version.values()) else {}
@@ -227,6 +230,8 @@ def waiting_for(
         last = last_in_run.get(version.carries_over_from_id or version.pk)
         if last is not None and (start is None or last >= round_opened_at(start)):
             continue
+        if shared:
+            version = copy(version)  # home's versions are shared by every request of the process
         version.acknowledge_by = audience.deadline(version, audience.joined_at(user, tagged))
         version.is_overdue = version.acknowledge_by is not None and version.acknowledge_by < today
         waiting.append(version)

@@ -2,19 +2,18 @@
 
 These tests run outside a transaction (``transaction=True``), as requests do, so the cache is really used:
 every change that alters what home shows must raise the generation and show at the next page, and nothing
-of one person's must reach another's page.
+of one person's must reach another's page (the versions are shared by every request of the process).
 """
 
 import datetime
 
 import pytest
-from django.core.cache import caches
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from acknowledgements.services import acknowledge
-from policies import services
-from policies.live import live_library
+from policies import live, services
+from policies.live import forget_live_library, live_library
 from symphony_portal.trust.models import Kind, PersonTag, Tag, User
 from tests.builders import make_successor, make_version
 
@@ -65,7 +64,7 @@ def test_it_reads_the_live_library_once_per_generation_and_the_generation_first(
     with CaptureQueriesContext(connection) as second:
         client.get("/")
     assert version_queries(second.captured_queries) == []  # the live versions came from the cache
-    caches["local"].clear()
+    forget_live_library()
     with CaptureQueriesContext(connection) as miss:
         live_library()
     assert "acknowledgements_compliancegeneration" in miss.captured_queries[0]["sql"]  # read before the data
@@ -79,7 +78,7 @@ def test_it_neither_reads_nor_keeps_the_library_inside_a_transaction(teacher):
         newer = make_version()
         assert newer.pk in {v.pk for v in live_library().versions}  # its own uncommitted change
     assert newer.pk not in {v.pk for v in first.versions}
-    assert not caches["local"]._cache  # nothing kept from inside the transaction
+    assert live._latest is None  # nothing kept from inside the transaction
 
 
 def test_it_shows_a_publication_at_once(client, teacher, colleague):
@@ -143,3 +142,10 @@ def test_it_shows_the_review_badge_of_the_new_day(client, teacher, monkeypatch):
     assert "Review upcoming" in policies_part(page(client, teacher))
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: datetime.date(2030, 9, 2))
     assert "Review due this term" in policies_part(page(client, teacher))
+
+
+def test_it_marks_a_persons_deadline_on_a_copy_never_on_the_shared_versions(client, teacher):
+    version = make_version()
+    assert version.title in waiting_part(page(client, teacher))
+    (shared,) = live_library().versions
+    assert shared.pk == version.pk and not hasattr(shared, "acknowledge_by")
