@@ -3,11 +3,14 @@
 Every read here takes a constant number of queries however many people the trust has.
 """
 
+from copy import copy
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from functools import reduce
 from operator import or_
 
+from django.conf import settings
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Count,
@@ -24,12 +27,13 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from policies.audience import Audience, tag_dates
 from policies.models import Policy, PolicyVersion, round_label
 from policies.selectors import carried_over_to
 from symphony_portal.trust.models import CENTRAL_TEAM as TRUST_CENTRAL_TEAM
-from symphony_portal.trust.models import Kind, School, User
+from symphony_portal.trust.models import Kind, PersonTag, School, User
 
 from .models import Acknowledgement, Reminder
 
@@ -182,14 +186,58 @@ def outstanding_with_reminders(version: PolicyVersion, *, today: date | None = N
     )
 
 
+def tags_and_latest_acknowledgements(user: User) -> tuple[dict[int, datetime], dict[int, datetime]]:
+    """When the person got each tag they carry (by tag id, as ``tag_dates``), and their latest
+    acknowledgement in each run of minor changes (by the run's first version: ``carries_over_from``, or the
+    version itself). One statement.
+
+    Plain SQL: home asks this on every reading, and the ORM's building of the two queries it replaces (a
+    grouped annotation over a join) cost more than the database's answers. Table and column names are the
+    models' own; the person is a parameter.
+    """
+    tags, records, versions = PersonTag._meta, Acknowledgement._meta, PolicyVersion._meta
+    first = versions.get_field("carries_over_from").column
+    run = f"COALESCE(v.{first}, a.{records.get_field('version').column})"
+    sql = (
+        f"SELECT 0, {tags.get_field('tag').column}, {tags.get_field('added_at').column} "  # noqa: S608
+        f"FROM {tags.db_table} WHERE {tags.get_field('person').column} = %s "
+        f"UNION ALL SELECT 1, {run}, MAX(a.{records.get_field('acknowledged_at').column}) "
+        f"FROM {records.db_table} a INNER JOIN {versions.db_table} v "
+        f"ON v.{versions.pk.column} = a.{records.get_field('version').column} "
+        f"WHERE a.{records.get_field('person').column} = %s GROUP BY {run}"
+    )
+    tagged: dict[int, datetime] = {}
+    last_in_run: dict[int, datetime] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, user.pk])
+        for which, key, moment in cursor.fetchall():
+            (last_in_run if which else tagged)[key] = _moment(moment)
+    return tagged, last_in_run
+
+
+def _moment(value) -> datetime:
+    """A date and time as the database gave it: SQLite gives text (in UTC), PostgreSQL an aware datetime."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if settings.USE_TZ and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
 def waiting_for(
-    user: User, *, today: date | None = None, versions: list[PolicyVersion] | None = None
+    user: User,
+    *,
+    today: date | None = None,
+    versions: list[PolicyVersion] | None = None,
+    by_version: dict[int, Audience] | None = None,
 ) -> list[PolicyVersion]:
     """Live versions this person must acknowledge (in the audience) with no acknowledgement of theirs that
     counts for them, each with ``acknowledge_by`` (their deadline) and ``is_overdue``. Three queries at
     most, however many policies; two when the page has read the live versions already (``versions``: the
     live versions with their policies, as ``published_versions`` reads them; those returned are given the
-    two attributes, the others are left as they are).
+    two attributes, the others are left as they are); one with their audiences too (``by_version``, as
+    ``audiences`` reads them: home has both from policies.live, shared by every request, so those returned
+    are then copies).
 
     The rule of ``counting_acknowledgements`` for live versions, read in one query for the home page:
     a live version's run of minor changes is every version with the same first version
@@ -199,20 +247,12 @@ def waiting_for(
         return []
     if versions is None:
         versions = published_versions()
-    by_version = audiences(versions)
-    tagged = tag_dates(user) if any(a.tag_id for a in by_version.values()) else {}
+    shared = by_version is not None
+    if by_version is None:
+        by_version = audiences(versions)
+    # The person's tags and latest acknowledgement in each run, together (no model rows).
+    tagged, last_in_run = tags_and_latest_acknowledgements(user)
     mine = [version for version in versions if by_version[version.pk].includes(user, set(tagged))]
-    if not mine:
-        return []
-    # The person's latest acknowledgement in each run: (first version of the run, when), no model rows.
-    last_in_run = dict(
-        Acknowledgement.objects.filter(person=user)
-        .annotate(run=Coalesce("version__carries_over_from_id", "version_id"))
-        .values("run")
-        .annotate(last=Max("acknowledged_at"))
-        .values_list("run", "last")
-        .order_by()
-    )
     today = today or timezone.localdate()
     waiting = []
     for version in mine:
@@ -221,6 +261,8 @@ def waiting_for(
         last = last_in_run.get(version.carries_over_from_id or version.pk)
         if last is not None and (start is None or last >= round_opened_at(start)):
             continue
+        if shared:
+            version = copy(version)  # home's versions are shared by every request of the process
         version.acknowledge_by = audience.deadline(version, audience.joined_at(user, tagged))
         version.is_overdue = version.acknowledge_by is not None and version.acknowledge_by < today
         waiting.append(version)

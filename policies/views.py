@@ -32,6 +32,7 @@ from .forms import (
     VersionDetailsForm,
     YearlyRoundForm,
 )
+from .live import live_library
 from .models import Clause, ExportKind, Policy, PolicyVersion
 from .pdf import render_version_pdf
 from .selectors import fingerprint, outline, suggested_next_version
@@ -41,18 +42,20 @@ logger = logging.getLogger(__name__)
 
 @login_required
 def home(request):
-    # Read once: the page's list, and the panels of later apps (what waits for the person, the reviews),
-    # take the live versions from the context as ``live_versions`` instead of reading them again.
-    versions = list(PolicyVersion.objects.published().select_related("policy").order_by("policy__title"))
+    # The live library (live versions with their policies, audiences and review badges) is the same for
+    # everyone: kept per compliance generation and day (policies.live). The panels of later apps take it
+    # from the context (``live_versions``, ``live_audiences``) instead of reading it again.
     today = timezone.localdate()
-    for version in versions:
-        version.review = version.review_status(today)
-    # A published version's title, label and review term never change: with the policy's address (its
-    # slug), the day (the review badges) and the person's kind, they are all the list of policies shows.
-    # The creation time with the id: an id reused after a rollback can never pick up another version's row.
-    key = ",".join(f"{v.pk}:{v.created_at.isoformat()}:{v.policy.slug}" for v in versions)
+    library = live_library(today)
     return render(
-        request, "policies/home.html", {"live_versions": versions, "live_versions_key": key, "today": today}
+        request,
+        "policies/home.html",
+        {
+            "live_versions": list(library.versions),
+            "live_audiences": library.audiences,
+            "live_versions_key": library.key,
+            "today": today,
+        },
     )
 
 

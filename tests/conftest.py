@@ -270,13 +270,17 @@ def _empty_cache(request):
         return
     from django.core.cache import cache, caches
 
+    from policies.live import forget_live_library
+
     request.getfixturevalue("_django_db_helper")  # database access first (a TestCase or a flushed one)
     cache.clear()
     caches["local"].clear()  # each process's memory (home's list): ids are reused from test to test
+    forget_live_library()
     yield
     from django.db import connection
 
     caches["local"].clear()
+    forget_live_library()
     # A test that ends inside a broken transaction (one asserting an IntegrityError) is rolled back
     # anyway, its cache writes with it.
     if not connection.needs_rollback:

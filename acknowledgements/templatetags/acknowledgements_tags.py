@@ -23,7 +23,9 @@ def acknowledgements_panel(context):
     user = context["user"]
     return {
         "user": user,
-        "waiting": waiting_for(user, versions=context.get("live_versions")),
+        "waiting": waiting_for(
+            user, versions=context.get("live_versions"), by_version=context.get("live_audiences")
+        ),
         "sees_trust": permissions.can_see_trust_compliance(user),
         "sees_school": permissions.can_see_compliance(user),
     }
