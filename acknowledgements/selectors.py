@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -261,11 +262,12 @@ def waiting_for(
         last = last_in_run.get(version.carries_over_from_id or version.pk)
         if last is not None and (start is None or last >= round_opened_at(start)):
             continue
-        if shared:
-            version = copy(version)  # home's versions are shared by every request of the process
-        version.acknowledge_by = audience.deadline(version, audience.joined_at(user, tagged))
-        version.is_overdue = version.acknowledge_by is not None and version.acknowledge_by < today
-        waiting.append(version)
+        # Home's versions are shared by every request of the process: the person's deadline goes on a copy.
+        # Any: the two attributes below are this person's, set here and read by the templates.
+        marked: Any = copy(version) if shared else version
+        marked.acknowledge_by = audience.deadline(version, audience.joined_at(user, tagged))
+        marked.is_overdue = marked.acknowledge_by is not None and marked.acknowledge_by < today
+        waiting.append(marked)
     return waiting
 
 

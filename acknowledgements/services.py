@@ -4,13 +4,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import reduce
 from operator import or_
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Field, Max, Q
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 
@@ -321,8 +321,8 @@ def plan_reminders(
         for school_id, late in late_by_school.items():
             school_name = late[0].school_name if school_id else CENTRAL_TEAM
             for head in heads.get(school_id, []):
-                sent = told.get((version.pk, head.pk, school_id))
-                if sent and sent > now - every:
+                last_told = told.get((version.pk, head.pk, school_id))
+                if last_told and last_told > now - every:
                     continue
                 plan.heads += 1
                 plan.emails.append(
@@ -422,7 +422,10 @@ def _lock_live_versions() -> None:
 def _queue(planned: list[PlannedEmail]) -> None:
     """Put these emails in the outbox and write their records, in the current transaction."""
     if planned:
-        emails.send_batch([p.message for p in planned], dedupe_keys=[p.key for p in planned])
+        messages = [p.message for p in planned]
+        if any(message is None for message in messages):  # a preview's plan is counted, never queued
+            raise ValueError("Only a plan made with its messages can be queued.")
+        emails.send_batch([m for m in messages if m is not None], dedupe_keys=[p.key for p in planned])
         _record_reminders([record for p in planned for record in p.records])
 
 
@@ -439,11 +442,12 @@ def _record_reminders(records: list[ReminderRecord]) -> None:
         return
     meta = Reminder._meta
     names = ["recipient", "version", "about", "school", "outstanding_count", "sent_at", "dedupe_key"]
-    fields = [meta.get_field(name) for name in names]
+    fields = [cast(Field, meta.get_field(name)) for name in names]  # all concrete columns
     ops = connection.ops
+    columns = ", ".join(ops.quote_name(f.column or f.name) for f in fields)
     sql = (
         f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {ops.quote_name(meta.db_table)} "
-        f"({', '.join(ops.quote_name(f.column) for f in fields)}) VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "
         f"{ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)}"
     )
     moments = {}  # each distinct time, as the database takes it (one per run)
