@@ -30,8 +30,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from policies.audience import Audience, tag_dates
-from policies.models import Policy, PolicyVersion, round_label
+from policies.audience import Audience, audiences_of, tag_dates
+from policies.models import PolicyVersion, round_label
 from policies.selectors import carried_over_to
 from symphony_portal.trust.models import CENTRAL_TEAM as TRUST_CENTRAL_TEAM
 from symphony_portal.trust.models import Kind, PersonTag, School, User
@@ -119,13 +119,7 @@ def record_for(user: User, version: PolicyVersion, *, with_version: bool = True)
 
 def audiences(versions: list[PolicyVersion]) -> dict[int, Audience]:
     """Each version's audience, by version id. One query, and none when no policy has chosen schools."""
-    narrowed = {v.policy_id for v in versions if not v.policy.all_schools}
-    chosen: dict[int, set[int]] = {policy_id: set() for policy_id in narrowed}
-    if narrowed:
-        through = Policy.audience_schools.through.objects.filter(policy_id__in=narrowed)
-        for policy_id, school_id in through.values_list("policy_id", "school_id"):
-            chosen[policy_id].add(school_id)
-    return {v.pk: Audience.of(v.policy, school_ids=chosen.get(v.policy_id)) for v in versions}
+    return audiences_of(versions)
 
 
 def audience_of(version: PolicyVersion) -> Audience:

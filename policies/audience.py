@@ -14,6 +14,7 @@ schools) or was given the tag (``PersonTag.added_at``). A change of kind is not 
 kind changes counts from the latest of those days.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -180,3 +181,16 @@ def describe(policy, school_names: list[str], tag) -> str:
 def tag_dates(person: User) -> dict[int, datetime]:
     """When the person got each tag they carry, by tag id. One query."""
     return dict(PersonTag.objects.filter(person=person).order_by().values_list("tag_id", "added_at"))
+
+
+def audiences_of(versions: Iterable[PolicyVersion]) -> dict[int, Audience]:
+    """Each version's audience, by version id (versions read with their policy). One query, and none
+    when no policy has chosen schools."""
+    versions = list(versions)
+    narrowed = {v.policy_id for v in versions if not v.policy.all_schools}
+    chosen: dict[int, set[int]] = {policy_id: set() for policy_id in narrowed}
+    if narrowed:
+        through = Policy.audience_schools.through.objects.filter(policy_id__in=narrowed)
+        for policy_id, school_id in through.values_list("policy_id", "school_id"):
+            chosen[policy_id].add(school_id)
+    return {v.pk: Audience.of(v.policy, school_ids=chosen.get(v.policy_id)) for v in versions}

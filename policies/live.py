@@ -25,8 +25,8 @@ from datetime import date
 
 from django.utils import timezone
 
-from .audience import Audience
-from .models import Policy, PolicyVersion
+from .audience import Audience, audiences_of
+from .models import PolicyVersion
 
 _read_generation: Callable[[], str | None] | None = None
 # (key, library): replaced whole, so a thread reads one pair or the other, never a mix.
@@ -52,12 +52,6 @@ class LiveLibrary:
 def read_live_library(today: date) -> LiveLibrary:
     """The live library from the database: two queries (one when no policy has chosen schools)."""
     versions = tuple(PolicyVersion.objects.published().select_related("policy").order_by("policy__title"))
-    narrowed = {v.policy_id for v in versions if not v.policy.all_schools}
-    chosen: dict[int, set[int]] = {policy_id: set() for policy_id in narrowed}
-    if narrowed:
-        through = Policy.audience_schools.through.objects.filter(policy_id__in=narrowed)
-        for policy_id, school_id in through.values_list("policy_id", "school_id"):
-            chosen[policy_id].add(school_id)
     for version in versions:
         version.review = version.review_status(today)
     # A published version's title, label and review term never change: with the policy's address (its
@@ -66,7 +60,7 @@ def read_live_library(today: date) -> LiveLibrary:
     key = ",".join(f"{v.pk}:{v.created_at.isoformat()}:{v.policy.slug}" for v in versions)
     return LiveLibrary(
         versions=versions,
-        audiences={v.pk: Audience.of(v.policy, school_ids=chosen.get(v.policy_id)) for v in versions},
+        audiences=audiences_of(versions),
         key=key,
     )
 
