@@ -67,14 +67,29 @@
   function show(answer, query) {
     keepTicked();
     var chosen = chosenValues();
+    // A colleague already listed keeps their checkbox: an answer arriving while the person has the keyboard
+    // on a result (say, the answer to pressing Enter on the same name) must not take the focus away.
+    var listed = {};
+    Array.prototype.forEach.call(resultsList.querySelectorAll("input[name=runners]"), function (box) {
+      listed[box.value] = box.closest("li");
+    });
     var items = [];
     answer.people.forEach(function (person) {
-      var already = chosen[String(person.id)];
-      if (!already) {
-        items.push(item(person));
+      var key = String(person.id);
+      if (!chosen[key]) {
+        items.push(listed[key] || item(person));
       }
     });
-    resultsList.replaceChildren.apply(resultsList, items);
+    Array.prototype.forEach.call(resultsList.querySelectorAll(":scope > li"), function (li) {
+      if (items.indexOf(li) < 0) {
+        li.remove();
+      }
+    });
+    items.forEach(function (li, index) {
+      if (resultsList.children[index] !== li) {
+        resultsList.insertBefore(li, resultsList.children[index] || null);
+      }
+    });
     if (answer.count === 0) {
       say("No colleague matches \u201c" + query + "\u201d.");
     } else {
@@ -94,12 +109,15 @@
     var query = input.value.trim();
     var asked = ++latest;
     if (query.length < MIN_LENGTH) {
+      resultsList.removeAttribute("aria-busy");
       keepTicked();
       resultsList.replaceChildren();
       say(query ? "Type at least two letters of a name." : "");
       return;
     }
     var params = new URLSearchParams({ q: query });
+    // Screen readers wait for the list while a question is out; the answer (or the failure) ends it.
+    resultsList.setAttribute("aria-busy", "true");
     window.fetch(url + "?" + params.toString(), {
       credentials: "same-origin",
       headers: { Accept: "application/json" },
@@ -113,10 +131,12 @@
       .then(function (answer) {
         if (asked === latest) {
           show(answer, query);
+          resultsList.removeAttribute("aria-busy");
         }
       })
       .catch(function () {
         if (asked === latest) {
+          resultsList.removeAttribute("aria-busy");
           say("The search did not work just now: press \u201cSearch\u201d to try again.");
         }
       });

@@ -62,6 +62,15 @@ def test_it_picks_runners_with_the_keyboard_as_she_types(
     page.keyboard.press("Tab")  # past the Search button
     page.keyboard.press("Tab")
     expect(page.get_by_label("Colin Colleague (Harmony Primary School)")).to_be_focused()
+    # An answer to the same name arriving now (a slow one to Enter, say) leaves her on the same checkbox.
+    results = page.get_by_role("list", name="Colleagues found")
+    busy_while_asking = page.evaluate(
+        "() => { document.querySelector('#runner-picker button[name=find_runners]').click();"
+        " return document.querySelector('#runner-results ul').getAttribute('aria-busy'); }"
+    )
+    assert busy_while_asking == "true"
+    expect(results).not_to_have_attribute("aria-busy", "true")
+    expect(page.get_by_label("Colin Colleague (Harmony Primary School)")).to_be_focused()
     page.keyboard.press("Space")
 
     search.fill("harriet")  # the central team may help run any school's site
