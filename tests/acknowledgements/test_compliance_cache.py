@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from acknowledgements.compliance_cache import current_generation, local_fragments
-from acknowledgements.generation import POSTGRES_TRIGGER, WATCHED
-from acknowledgements.models import Acknowledgement, Reminder, statement_for
+from acknowledgements.generation import POSTGRES_FUNCTION, POSTGRES_TRIGGER, WATCHED, create_triggers_sql
+from acknowledgements.models import Acknowledgement, ComplianceGeneration, Reminder, statement_for
 from acknowledgements.services import acknowledge
 from policies.models import Policy, PolicyVersion
 from policies.selectors import fingerprint
@@ -100,6 +100,19 @@ def test_it_serves_another_hosts_entry_from_the_shared_cache(client, hr, teacher
     with CaptureQueriesContext(connection) as queries:
         assert without_csrf(page(client, OVERVIEW)) == without_csrf(first)
     assert not [q for q in queries if "acknowledgements_acknowledgement" in q["sql"]]
+
+
+def test_it_counts_afresh_when_the_generation_row_was_lost(client, hr, teacher, version):
+    """A change made while the row is missing raises nothing on SQLite (its trigger is a plain UPDATE) and
+    makes the row on PostgreSQL; either way the row is made again under a new epoch, so the page kept
+    before is never served again."""
+    client.force_login(hr)
+    assert acknowledged_cell(page(client, OVERVIEW)).startswith("0 of 1")
+    before = current_generation()
+    ComplianceGeneration.objects.all().delete()
+    acknowledge(version, by=teacher)
+    assert acknowledged_cell(page(client, OVERVIEW)).startswith("1 of 1")
+    assert current_generation().split(":")[0] != before.split(":")[0]
 
 
 def test_it_neither_reads_nor_keeps_the_cache_inside_a_transaction(client, hr, teacher, version):
@@ -332,6 +345,24 @@ def test_every_watched_table_has_its_triggers(db):
             } <= names
         else:
             assert POSTGRES_TRIGGER in names and f"{POSTGRES_TRIGGER}_truncate" in names, item.table
+
+
+def test_the_triggers_are_those_generation_describes(db):
+    """The migrations keep frozen copies of the SQL: the database they make is what generation.py says."""
+    made = create_triggers_sql(connection.vendor, WATCHED)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'compliance_generation_%'"
+            )
+            assert sorted(row[0] for row in cursor.fetchall()) == sorted(made)
+            assert all("UPDATE acknowledgements_compliancegeneration SET value" in sql for sql in made)
+        else:
+            cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'symphony_compliance_generation_bump'")
+            (source,) = cursor.fetchone()
+            assert " ".join(source.split()) in " ".join(POSTGRES_FUNCTION.split())
+            cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE %s", [POSTGRES_TRIGGER + "%"])
+            assert cursor.fetchone()[0] == len([s for s in made if "CREATE" in s and "TRIGGER" in s])
 
 
 @pytest.mark.parametrize("watched", WATCHED, ids=[w.model for w in WATCHED])
