@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, Field, Max, Q
 from django.db.models.constants import OnConflict
 from django.utils import timezone
+from django.utils.html import format_html
 
 from policies.models import PolicyVersion
 from policies.selectors import fingerprint
@@ -253,6 +254,22 @@ def _waiting(versions: list[PolicyVersion], *, school: School | None) -> list[Wa
     return waiting
 
 
+def reminder_item(version: PolicyVersion) -> dict:
+    """A version as a reminder email lists it: its link, and its line in the HTML and in the text.
+
+    The lines are made here, once per version and run, rather than in the templates' loop, once per email
+    and version (43,000 times at 30 policies and 5,000 people). The HTML line is escaped as the template
+    would escape it; the text is never shown as HTML.
+    """
+    link = emails.absolute_url("acknowledgements:acknowledge", version.pk)
+    return {
+        "version": version,
+        "link": link,
+        "html": format_html('<li><a href="{}">{} {}</a></li>', link, version.title, version.label),
+        "text": f"{version.title} {version.label}: {link}",
+    }
+
+
 def plan_reminders(
     *, now: datetime | None = None, school: School | None = None, with_messages: bool = True
 ) -> ReminderPlan:
@@ -278,11 +295,8 @@ def plan_reminders(
     # Those past the Heads' threshold, by version and school, in the order the versions are listed.
     overdue: dict[int, dict[int | None, list[User]]] = {version.pk: {} for version in versions}
     reminder = emails.EmailTemplates("acknowledgement_reminder") if with_messages else None
-    # One item (the version and its link) per version, shared by every email that lists it.
-    items = {
-        v.pk: {"version": v, "link": emails.absolute_url("acknowledgements:acknowledge", v.pk)}
-        for v in versions
-    }
+    # One item per version, its lines rendered once and shared by every email that lists it.
+    items = {v.pk: reminder_item(v) for v in versions}
     all_on_one_page = emails.absolute_url("acknowledgements:waiting") if with_messages else ""
     for entry in waiting:
         person = entry.person

@@ -7,11 +7,13 @@ from unittest import mock
 
 import pytest
 from django.core.management import call_command
+from django.template import Context, Template
 from django.utils import timezone
 
 from acknowledgements import services
 from acknowledgements.models import Reminder
 from acknowledgements.selectors import outstanding_with_reminders, published_versions
+from policies.models import Policy
 from symphony_portal.lib import emails
 from symphony_portal.mail.models import OutgoingEmail
 from symphony_portal.trust.models import Kind
@@ -36,6 +38,22 @@ def reminded(person, version, *, days_ago: int, times: int = 1) -> None:
         )
 
 
+def old_item(version) -> dict:
+    """A version's lines as the templates rendered them in their own loop, before the run made them once."""
+    link = emails.absolute_url("acknowledgements:acknowledge", version.pk)
+    context = {"version": version, "link": link}
+    return {
+        "version": version,
+        "link": link,
+        "html": Template('<li><a href="{{ link }}">{{ version.title }} {{ version.label }}</a></li>').render(
+            Context(context)
+        ),
+        "text": Template("{{ version.title }} {{ version.label }}: {{ link }}").render(
+            Context(context, autoescape=False)
+        ),
+    }
+
+
 def emails_one_by_one(now) -> dict[str, tuple[str, str, str]]:
     """The reminders as the rule reads one version at a time (outstanding_with_reminders, the selector
     behind the outstanding lists) and each email rendered on its own (emails.build, a link reversed per
@@ -51,10 +69,7 @@ def emails_one_by_one(now) -> dict[str, tuple[str, str, str]]:
     for person, versions, due in waiting.values():
         if not due:
             continue
-        items = [
-            {"version": v, "link": emails.absolute_url("acknowledgements:acknowledge", v.pk)}
-            for v in versions
-        ]
+        items = [old_item(v) for v in versions]
         link = emails.absolute_url("acknowledgements:waiting") if len(items) > 1 else items[0]["link"]
         message = emails.build(
             "acknowledgement_reminder",
@@ -68,7 +83,9 @@ def emails_one_by_one(now) -> dict[str, tuple[str, str, str]]:
 @pytest.fixture
 def library(version, hr, teacher, colleague, governor, head, other_head, exec_head, trustee):
     """Three live policies: for everyone, employees only, governors and trustees only."""
-    staff = addressed(make_version(label="2026"), hr, kinds=(Kind.EMPLOYEE,))
+    # A title with markup in it: escaped in the HTML, as typed in the text.
+    hostile = Policy.objects.create(title='Staff "AI" <b>tools</b> & you', slug="staff-ai-tools")
+    staff = addressed(make_version(policy=hostile, label="2026"), hr, kinds=(Kind.EMPLOYEE,))
     boards = addressed(make_version(label="2025-2028"), hr, kinds=(Kind.GOVERNOR, Kind.TRUSTEE))
     return version, staff, boards
 
@@ -99,6 +116,8 @@ def test_it_sends_each_person_the_email_listing_what_waits_for_them(
         and f"/acknowledgements/versions/{staff.pk}/" in html
     )
     assert got[colleague.email][0] == f"Please acknowledge the {staff.title} 2026"
+    assert "Staff &quot;AI&quot; &lt;b&gt;tools&lt;/b&gt; &amp; you 2026</a></li>" in html
+    assert '- Staff "AI" <b>tools</b> & you 2026: http' in body
     assert {(r.recipient_id, r.version_id) for r in plan.records if r.recipient_id == trustee.pk} == {
         (trustee.pk, everyone.pk),
         (trustee.pk, boards.pk),
