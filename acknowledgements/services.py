@@ -264,6 +264,7 @@ def reminder_item(version: PolicyVersion) -> dict:
     link = emails.absolute_url("acknowledgements:acknowledge", version.pk)
     return {
         "version": version,
+        "name": str(version),  # for the command's list of what it queued
         "link": link,
         "html": format_html('<li><a href="{}">{} {}</a></li>', link, version.title, version.label),
         "text": f"{version.title} {version.label}: {link}",
@@ -321,7 +322,7 @@ def plan_reminders(
                     "link": all_on_one_page if len(listed) > 1 else listed[0]["link"],
                 },
                 [ReminderRecord(person, v, Reminder.About.OWN, now) for v in entry.versions],
-                f"reminder to {person.email} about {', '.join(str(v) for v in entry.versions)}",
+                f"reminder to {person.email} about {', '.join(items[v.pk]['name'] for v in entry.versions)}",
                 f"acknowledgement-reminder:own:{'-'.join(str(v.pk) for v in entry.versions)}:{now:%Y-%m-%d}",
             )
         )

@@ -159,6 +159,74 @@ def bench_reminders() -> tuple[float, float, float, int]:
         smtp.wait(timeout=30)
 
 
+def bench_reminders_with_worker() -> tuple[float, float, int]:
+    """One reminder run as deployed (README's `make run`): the task worker (`db_worker --interval 1`, its
+    own process) already running, the command queuing its parts while the worker sends what is queued;
+    timed from the command's start until the outbox holds nothing unsent. Against send_messages of the
+    same emails (over one connection, as the worker sends), to the same loopback aiosmtpd.
+
+    Each round runs on a copy of the database taken before the first, so every round sends the same
+    reminders. Returns (median run seconds, median baseline seconds, emails).
+    """
+    import shutil
+
+    from django.db import connection
+
+    from acknowledgements.services import queue_reminders
+    from symphony_portal.mail.models import OutgoingEmail
+
+    database = Path(settings.DATABASES["default"]["NAME"])
+    snapshot = database.with_suffix(".before-reminders")
+    connection.close()
+    shutil.copyfile(database, snapshot)
+    port = free_port()
+    smtp = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink", "-l", f"127.0.0.1:{port}"]
+    )
+    wait_for_port(port, smtp, "loopback SMTP server")
+    settings.PORTAL_SENDING_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    worker_env = {**os.environ, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(port), "EMAIL_USE_TLS": "0"}
+    unsent = [OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.RETRYING]
+    try:
+        runs, baselines, count = [], [], 0
+        for _ in range(REMINDER_ROUNDS):
+            connection.close()
+            shutil.copyfile(snapshot, database)
+            worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+                [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "1"],
+                cwd=ROOT,
+                env=worker_env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            try:
+                time.sleep(4)  # started and polling: as in production, it was there before cron ran
+                t0 = time.perf_counter()
+                plan = queue_reminders(in_parts=True)  # what cron's command does
+                while OutgoingEmail.objects.filter(status__in=unsent).exists():
+                    time.sleep(0.02)
+                runs.append(time.perf_counter() - t0)
+                count = len(plan.messages)
+                if OutgoingEmail.objects.filter(status=OutgoingEmail.Status.SENT).count() != count:
+                    raise SystemExit("The worker did not send every reminder.")
+            finally:
+                worker.terminate()
+                worker.wait(timeout=60)
+            t0 = time.perf_counter()
+            with get_connection(settings.PORTAL_SENDING_EMAIL_BACKEND, fail_silently=False) as sending:
+                sending.send_messages(plan.messages)
+            baselines.append(time.perf_counter() - t0)
+        return statistics.median(runs), statistics.median(baselines), count
+    finally:
+        smtp.terminate()
+        smtp.wait(timeout=30)
+        connection.close()
+        shutil.copyfile(snapshot, database)
+        snapshot.unlink()
+
+
 def main() -> None:
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
