@@ -204,24 +204,26 @@ def _claim(worker: str, now: datetime) -> list[OutgoingEmail]:
     for attempt in range(5):
         try:
             with writing_atomic():  # SQLite: waits for a writer (the reminders' command) instead of failing
-                # The ids first, then the rows: the due rows are put in order (no index gives that order
-                # across both statuses), and ordering only their ids and times, not whole messages, keeps
-                # a claim cheap with thousands waiting (a reminder run).
-                ids = list(
+                rows = list(
                     OutgoingEmail.objects.due(now)
                     .select_for_update(skip_locked=True)
-                    .order_by("next_attempt_at", "pk")
-                    .values_list("pk", flat=True)[:CLAIM_BATCH]
+                    .order_by("next_attempt_at", "pk")[:CLAIM_BATCH]
                 )
-                if not ids:
+                if not rows:
                     return []
                 # The condition is checked again by the UPDATE itself, so that where row locks do not
                 # exist (SQLite) two workers still cannot both hold a row.
-                OutgoingEmail.objects.due(now).filter(pk__in=ids).update(
-                    claimed_by=worker, claimed_until=now + lease()
+                held = (
+                    OutgoingEmail.objects.due(now)
+                    .filter(pk__in=[row.pk for row in rows])
+                    .update(claimed_by=worker, claimed_until=now + lease())
                 )
+            if held == len(rows):  # all of them ours (always so with row locks): no need to read them again
+                return rows
             return list(
-                OutgoingEmail.objects.filter(pk__in=ids, claimed_by=worker).order_by("next_attempt_at", "pk")
+                OutgoingEmail.objects.filter(pk__in=[row.pk for row in rows], claimed_by=worker).order_by(
+                    "next_attempt_at", "pk"
+                )
             )
         except OperationalError:  # SQLite: another writer got there first; take the next batch
             if attempt == 4:

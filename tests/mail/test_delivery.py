@@ -187,6 +187,35 @@ def test_it_never_sends_a_row_another_worker_holds(settings, servers):
     assert server.recipients.count(held.to) == 1
 
 
+def test_a_claim_takes_the_longest_due_rows_whichever_their_status(monkeypatch):
+    """A batch is the CLAIM_BATCH rows due longest, queued and retrying alike, and never one held by
+    another worker, sent, failed or not yet due."""
+    monkeypatch.setattr(outbox, "CLAIM_BATCH", 3)
+    queue_people(8)
+    now = timezone.now()
+    rows = list(OutgoingEmail.objects.order_by("pk"))
+    due_since = {  # minutes ago; retrying rows interleaved with queued ones
+        0: (Status.QUEUED, 5),
+        1: (Status.RETRYING, 50),
+        2: (Status.QUEUED, 40),
+        3: (Status.RETRYING, 30),
+        4: (Status.SENT, 90),
+        5: (Status.FAILED, 80),
+        6: (Status.RETRYING, -10),  # its next try is still to come
+        7: (Status.QUEUED, 60),
+    }
+    for n, (status, minutes) in due_since.items():
+        OutgoingEmail.objects.filter(pk=rows[n].pk).update(
+            status=status, next_attempt_at=now - timedelta(minutes=minutes)
+        )
+    OutgoingEmail.objects.filter(pk=rows[7].pk).update(  # held by another worker
+        claimed_by="other", claimed_until=now + timedelta(minutes=5)
+    )
+    claimed = outbox._claim("me", now)
+    assert [row.pk for row in claimed] == [rows[1].pk, rows[2].pk, rows[3].pk]
+    assert [row.pk for row in outbox._claim("me-too", now)] == [rows[0].pk]
+
+
 def test_django_mail_goes_through_the_outbox(
     client, teacher, django_capture_on_commit_callbacks, smtp_server, immediate_tasks
 ):
