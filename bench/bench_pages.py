@@ -119,6 +119,20 @@ def wait_for_port(port: int, process: subprocess.Popen, what: str) -> None:
     raise SystemExit(f"The {what} did not start.")
 
 
+def start_loopback_smtp() -> tuple[subprocess.Popen, int]:
+    """An aiosmtpd server discarding what it receives, in its own process as a mail server would be, on a
+    free loopback port; this process's mail is sent to it. Returns (the process, its port)."""
+    port = free_port()
+    smtp = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink", "-l", f"127.0.0.1:{port}"]
+    )
+    wait_for_port(port, smtp, "loopback SMTP server")
+    settings.PORTAL_SENDING_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    return smtp, port
+
+
 def bench_reminders() -> tuple[float, float, float, int]:
     """One reminder run (queue, then drain the outbox) against send_messages of the same emails, both to
     a loopback SMTP server.
@@ -130,14 +144,7 @@ def bench_reminders() -> tuple[float, float, float, int]:
     from acknowledgements.services import queue_reminders
     from symphony_portal.mail.outbox import deliver_due
 
-    port = free_port()
-    smtp = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink", "-l", f"127.0.0.1:{port}"]
-    )
-    wait_for_port(port, smtp, "loopback SMTP server")
-    settings.PORTAL_SENDING_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    smtp, _port = start_loopback_smtp()
     try:
         queued, runs, baselines, count = [], [], [], 0
         for _ in range(REMINDER_ROUNDS):
@@ -179,14 +186,7 @@ def bench_reminders_with_worker() -> tuple[float, float, int]:
     snapshot = database.with_suffix(".before-reminders")
     connection.close()
     shutil.copyfile(database, snapshot)
-    port = free_port()
-    smtp = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink", "-l", f"127.0.0.1:{port}"]
-    )
-    wait_for_port(port, smtp, "loopback SMTP server")
-    settings.PORTAL_SENDING_EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    smtp, port = start_loopback_smtp()
     worker_env = {**os.environ, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(port), "EMAIL_USE_TLS": "0"}
     unsent = [OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.RETRYING]
     try:
