@@ -166,21 +166,51 @@ def bench_reminders() -> tuple[float, float, float, int]:
         smtp.wait(timeout=30)
 
 
-def bench_reminders_with_worker() -> tuple[float, float, int]:
-    """One reminder run as deployed (README's `make run`): the task worker (`db_worker --interval 1`, its
-    own process) already running, the command queuing its parts while the worker sends what is queued;
-    timed from the command's start until the outbox holds nothing unsent. Against send_messages of the
-    same emails (over one connection, as the worker sends), to the same loopback aiosmtpd.
+def time_deployed_run(worker_env: dict) -> tuple[float, float, int]:
+    """One reminder run as deployed (README's `make run`) on the database as it is now: the task worker
+    (`db_worker --interval 1`, its own process, ``worker_env`` pointing it at the database and the mail
+    server) already running, the command queuing its parts while the worker sends what is queued; timed
+    from the command's start until the outbox holds nothing unsent. Then send_messages of the same
+    emails over one connection, as the worker sends. Returns (run seconds, baseline seconds, emails).
+    """
+    from acknowledgements.services import queue_reminders
+    from symphony_portal.mail.models import OutgoingEmail
 
-    Each round runs on a copy of the database taken before the first, so every round sends the same
+    unsent = [OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.RETRYING]
+    worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "1"],
+        cwd=ROOT,
+        env=worker_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(4)  # started and polling: as in production, it was there before cron ran
+        t0 = time.perf_counter()
+        plan = queue_reminders(in_parts=True)  # what cron's command does
+        while OutgoingEmail.objects.filter(status__in=unsent).exists():
+            time.sleep(0.02)
+        run = time.perf_counter() - t0
+        if OutgoingEmail.objects.filter(status=OutgoingEmail.Status.SENT).count() != len(plan.emails):
+            raise SystemExit("The worker did not send every reminder.")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+    t0 = time.perf_counter()
+    with get_connection(settings.PORTAL_SENDING_EMAIL_BACKEND, fail_silently=False) as sending:
+        sending.send_messages(plan.messages)
+    return run, time.perf_counter() - t0, len(plan.emails)
+
+
+def bench_reminders_with_worker() -> tuple[float, float, int]:
+    """The reminder run as deployed (``time_deployed_run``) against send_messages, to loopback aiosmtpd.
+
+    Each round runs on a copy of the database file taken before the first, so every round sends the same
     reminders. Returns (median run seconds, median baseline seconds, emails).
     """
     import shutil
 
     from django.db import connection
-
-    from acknowledgements.services import queue_reminders
-    from symphony_portal.mail.models import OutgoingEmail
 
     database = Path(settings.DATABASES["default"]["NAME"])
     snapshot = database.with_suffix(".before-reminders")
@@ -188,36 +218,14 @@ def bench_reminders_with_worker() -> tuple[float, float, int]:
     shutil.copyfile(database, snapshot)
     smtp, port = start_loopback_smtp()
     worker_env = {**os.environ, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(port), "EMAIL_USE_TLS": "0"}
-    unsent = [OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.RETRYING]
     try:
         runs, baselines, count = [], [], 0
         for _ in range(REMINDER_ROUNDS):
             connection.close()
             shutil.copyfile(snapshot, database)
-            worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-                [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "1"],
-                cwd=ROOT,
-                env=worker_env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            try:
-                time.sleep(4)  # started and polling: as in production, it was there before cron ran
-                t0 = time.perf_counter()
-                plan = queue_reminders(in_parts=True)  # what cron's command does
-                while OutgoingEmail.objects.filter(status__in=unsent).exists():
-                    time.sleep(0.02)
-                runs.append(time.perf_counter() - t0)
-                count = len(plan.messages)
-                if OutgoingEmail.objects.filter(status=OutgoingEmail.Status.SENT).count() != count:
-                    raise SystemExit("The worker did not send every reminder.")
-            finally:
-                worker.terminate()
-                worker.wait(timeout=60)
-            t0 = time.perf_counter()
-            with get_connection(settings.PORTAL_SENDING_EMAIL_BACKEND, fail_silently=False) as sending:
-                sending.send_messages(plan.messages)
-            baselines.append(time.perf_counter() - t0)
+            run, baseline, count = time_deployed_run(worker_env)
+            runs.append(run)
+            baselines.append(baseline)
         return statistics.median(runs), statistics.median(baselines), count
     finally:
         smtp.terminate()

@@ -15,7 +15,6 @@ each against Django's send_messages of the same emails. Both databases are dropp
 
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -53,8 +52,6 @@ django.setup()  # on URL, before bench_pages (imported by bench_library) would c
 
 # isort: split
 
-from django.conf import settings  # noqa: E402
-from django.core.mail import get_connection  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -63,9 +60,6 @@ from bench import bench_pages as pages  # noqa: E402
 
 
 def main() -> None:
-    from acknowledgements.services import queue_reminders
-    from symphony_portal.mail.models import OutgoingEmail
-
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
     call_command("load_seed_policy", stdout=open(os.devnull, "w"))  # noqa: SIM115
@@ -91,35 +85,14 @@ def main() -> None:
         "EMAIL_PORT": str(port),
         "EMAIL_USE_TLS": "0",
     }
-    unsent = [OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.RETRYING]
     runs, baselines = [], []
     try:
         for _ in range(ROUNDS):
             connection.close()
             admin(f"DROP DATABASE {NAME} WITH (FORCE)", f"CREATE DATABASE {NAME} TEMPLATE {NAME}_template")
-            worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-                [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "1"],
-                cwd=ROOT,
-                env=worker_env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            try:
-                time.sleep(4)  # started and polling before the command, as in production
-                t0 = time.perf_counter()
-                plan = queue_reminders(in_parts=True)
-                while OutgoingEmail.objects.filter(status__in=unsent).exists():
-                    time.sleep(0.02)
-                runs.append(time.perf_counter() - t0)
-                if OutgoingEmail.objects.filter(status=OutgoingEmail.Status.SENT).count() != len(plan.emails):
-                    raise SystemExit("The worker did not send every reminder.")
-            finally:
-                worker.terminate()
-                worker.wait(timeout=60)
-            t0 = time.perf_counter()
-            with get_connection(settings.PORTAL_SENDING_EMAIL_BACKEND, fail_silently=False) as sending:
-                sending.send_messages(plan.messages)
-            baselines.append(time.perf_counter() - t0)
+            run, baseline, count = pages.time_deployed_run(worker_env)
+            runs.append(run)
+            baselines.append(baseline)
     finally:
         smtp.terminate()
         smtp.wait(timeout=30)
