@@ -52,10 +52,11 @@ run: setup
 	@echo "  trust administrator sam.fletcher@symphony.example  (superuser: grants Heads', the Executive Head's, the Chair's and HR's roles)"
 	@echo "  (Heads, the Executive Head, HR, the Chair and the administrator set up an authenticator app at their first sign-in)"
 	@echo ""
-	@echo "Serving on http://127.0.0.1:$(PORT)/ with one task worker (mail, the sign-off pack); Ctrl+C stops both."
+	@echo "Serving on http://127.0.0.1:$(PORT)/ with two task workers (mail, the sign-off pack, imports); Ctrl+C stops all three."
 	@export DJANGO_DEBUG=1 SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
-	$(PY) manage.py db_worker --no-reload --interval 1 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py db_worker --no-reload --interval 1 & first=$$!; \
+	$(PY) manage.py db_worker --no-reload --interval 1 & second=$$!; \
+	trap 'kill $$first $$second 2>/dev/null; wait $$first $$second 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Installs the Debian packages the tests need when they are missing and we are root; otherwise says

@@ -166,24 +166,27 @@ def bench_reminders() -> tuple[float, float, float, int]:
         smtp.wait(timeout=30)
 
 
-def time_deployed_run(worker_env: dict) -> tuple[float, float, int]:
-    """One reminder run as deployed (README's `make run`) on the database as it is now: the task worker
-    (`db_worker --interval 1`, its own process, ``worker_env`` pointing it at the database and the mail
-    server) already running, the command queuing its parts while the worker sends what is queued; timed
-    from the command's start until the outbox holds nothing unsent. Then send_messages of the same
-    emails over one connection, as the worker sends. Returns (run seconds, baseline seconds, emails).
+def time_deployed_run(worker_env: dict, workers: int = 2) -> tuple[float, float, int]:
+    """One reminder run as deployed (README's `make run`) on the database as it is now: the task workers
+    (``workers`` of `db_worker --interval 1`, each its own process, ``worker_env`` pointing them at the
+    database and the mail server) already running, the command queuing its parts while the workers send
+    what is queued; timed from the command's start until the outbox holds nothing unsent. Then
+    send_messages of the same emails over one connection. Returns (run seconds, baseline seconds, emails).
     """
     from acknowledgements.services import queue_reminders
     from symphony_portal.mail.models import OutgoingEmail
 
     unsent = [OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.RETRYING]
-    worker = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "1"],
-        cwd=ROOT,
-        env=worker_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    started = [
+        subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "1"],
+            cwd=ROOT,
+            env=worker_env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(workers)
+    ]
     try:
         time.sleep(4)  # started and polling: as in production, it was there before cron ran
         t0 = time.perf_counter()
@@ -192,18 +195,21 @@ def time_deployed_run(worker_env: dict) -> tuple[float, float, int]:
             time.sleep(0.02)
         run = time.perf_counter() - t0
         if OutgoingEmail.objects.filter(status=OutgoingEmail.Status.SENT).count() != len(plan.emails):
-            raise SystemExit("The worker did not send every reminder.")
+            raise SystemExit("The workers did not send every reminder.")
     finally:
-        worker.terminate()
-        worker.wait(timeout=60)
+        for worker in started:
+            worker.terminate()
+        for worker in started:
+            worker.wait(timeout=60)
     t0 = time.perf_counter()
     with get_connection(settings.PORTAL_SENDING_EMAIL_BACKEND, fail_silently=False) as sending:
         sending.send_messages(plan.messages)
     return run, time.perf_counter() - t0, len(plan.emails)
 
 
-def bench_reminders_with_worker() -> tuple[float, float, int]:
-    """The reminder run as deployed (``time_deployed_run``) against send_messages, to loopback aiosmtpd.
+def bench_reminders_with_worker(workers: int = 2, rounds: int = REMINDER_ROUNDS) -> tuple[float, float, int]:
+    """The reminder run as deployed (``time_deployed_run``, with ``workers`` task workers) against
+    send_messages, to loopback aiosmtpd.
 
     Each round runs on a copy of the database file taken before the first, so every round sends the same
     reminders. Returns (median run seconds, median baseline seconds, emails).
@@ -220,10 +226,10 @@ def bench_reminders_with_worker() -> tuple[float, float, int]:
     worker_env = {**os.environ, "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(port), "EMAIL_USE_TLS": "0"}
     try:
         runs, baselines, count = [], [], 0
-        for _ in range(REMINDER_ROUNDS):
+        for _ in range(rounds):
             connection.close()
             shutil.copyfile(snapshot, database)
-            run, baseline, count = time_deployed_run(worker_env)
+            run, baseline, count = time_deployed_run(worker_env, workers)
             runs.append(run)
             baselines.append(baseline)
         return statistics.median(runs), statistics.median(baselines), count

@@ -1,13 +1,15 @@
 """The outbox on the database task backend with real `db_worker --batch` runs, committed data included.
 
 In-process workers run on both databases (transactional tests: the SQLite test database lives in memory
-and ignores close requests). Two worker processes draining the same queue, and two reminder runs racing,
-need PostgreSQL.
+and ignores close requests). Two worker processes draining the same queue run on PostgreSQL, and on a
+SQLite file of their own (`make run`'s set-up); two reminder runs racing need PostgreSQL.
 """
 
 import datetime
 import io
+import json
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -232,3 +234,58 @@ def test_two_review_reminder_runs_at_once_queue_each_reminder_once(hr):
     assert errors == []
     assert ReviewReminder.objects.count() == 1
     assert list(OutgoingEmail.objects.values_list("to", flat=True)) == [hr.email]
+
+
+QUEUE_IN_SIX_TRANSACTIONS = """
+from django.core.mail import EmailMessage
+from django.db import transaction
+from symphony_portal.mail import outbox
+for start in range(0, 300, 50):  # six transactions: six delivery tasks for the two workers
+    with transaction.atomic():
+        outbox.queue_all(
+            (EmailMessage(subject="Hello", body="Hi", to=[f"person{i:03d}@symphony.test"]), "t", None)
+            for i in range(start, start + 50)
+        )
+"""
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite leg's test (it makes its own file)")
+def test_two_worker_processes_on_one_sqlite_file_send_each_message_once(tmp_path):
+    """`make run`'s set-up: the embedded SQLite file, and two workers draining its outbox at once.
+
+    SQLite has no row locks: each claim takes the write lock (BEGIN IMMEDIATE) and checks the rows are
+    still free in the same UPDATE, so the two workers share the queue without sending anything twice.
+    """
+    server = SMTPServer(delay=0.005)
+    server.start()
+    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "DJANGO_ENV"}} | {
+        "SYMPHONY_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "symphony_portal.settings",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(server.port),
+        "EMAIL_USE_TLS": "false",
+        "DJANGO_LOG_LEVEL": "WARNING",
+    }
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    try:
+        for step in (["migrate", "--no-input", "-v", "0"], ["shell", "-c", QUEUE_IN_SIX_TRANSACTIONS]):
+            subprocess.run([*manage, *step], cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
+        command = [*manage, "db_worker", "--batch", "--no-startup-delay", "--no-reload"]
+        workers = [
+            subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)  # noqa: S603
+            for _ in range(2)
+        ]
+        for worker in workers:
+            assert worker.wait(timeout=120) == 0
+    finally:
+        server.stop()
+    assert Counter(server.recipients) == Counter(f"person{i:03d}@symphony.test" for i in range(300))
+    with sqlite3.connect(tmp_path / "db.sqlite3") as database:
+        statuses = dict(database.execute("SELECT status, COUNT(*) FROM mail_outgoingemail GROUP BY status"))
+        workers_seen = {
+            worker
+            for (ids,) in database.execute("SELECT worker_ids FROM django_tasks_database_dbtaskresult")
+            for worker in json.loads(ids)
+        }
+    assert statuses == {"sent": 300}
+    assert len(workers_seen) == 2  # both workers took part
