@@ -111,7 +111,7 @@ def test_it_renders_the_unavailable_page_without_touching_the_database(django_as
 
 @pytest.mark.postgres
 @pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL")
-def test_it_gives_postgresql_connections_a_connect_and_a_statement_timeout():
+def test_it_gives_postgresql_connections_a_connect_and_a_statement_timeout_and_no_jit():
     options = settings.DATABASES["default"]["OPTIONS"]
     assert options["connect_timeout"] == settings.DATABASE_CONNECT_TIMEOUT == 5
     assert options["tcp_user_timeout"] == 5000
@@ -119,6 +119,9 @@ def test_it_gives_postgresql_connections_a_connect_and_a_statement_timeout():
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == f"{settings.DATABASE_STATEMENT_TIMEOUT}s"
+        # JIT off: compiling the reminder run's query for 5,000 people took it past the timeout.
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
 
 
 def test_it_reads_the_timeouts_from_the_environment(monkeypatch):
@@ -134,7 +137,7 @@ def test_it_reads_the_timeouts_from_the_environment(monkeypatch):
         options = fresh.DATABASES["default"]["OPTIONS"]
         assert options["connect_timeout"] == 3 and options["tcp_user_timeout"] == 3000
         assert fresh.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
-        assert options["options"] == "-c search_path=x -c statement_timeout=7000"
+        assert options["options"] == "-c search_path=x -c statement_timeout=7000 -c jit=off"
     finally:
         monkeypatch.undo()
         importlib.reload(portal_settings)
