@@ -3,7 +3,8 @@ PostgreSQL, through raw SQL as the portal's own database role (triggers of the m
 
 Guarded: acknowledgements, acknowledgement reminders sent, review reminders sent, export records and a
 case's timeline events (append-only); an adopted version, its sections and its clauses (frozen, but for
-the one change published -> superseded by its successor). Drafts stay freely editable.
+the one change published -> superseded by its successor); on PostgreSQL, the history of policies and
+reports (django-simple-history's tables: added to, never rewritten). Drafts stay freely editable.
 """
 
 import datetime
@@ -455,3 +456,66 @@ def test_it_refuses_in_sql_an_acknowledgement_of_a_version_not_live_or_of_anothe
     with connection.cursor() as cursor:
         cursor.execute(insert, [colleague.pk, new.pk, fingerprint(new)])
     assert Acknowledgement.objects.filter(person=colleague, version=new).exists()
+
+
+# --- History of clauses and reports (PostgreSQL) ---------------------------------------------------
+
+
+@on_postgres
+@pytest.mark.postgres
+def test_every_historical_table_of_policies_and_reports_is_guarded():
+    """A history table added later (a new model with HistoricalRecords) without its triggers fails here."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, array_agg(t.tgname ORDER BY t.tgname) FROM pg_class c"
+            " LEFT JOIN pg_trigger t ON t.tgrelid = c.oid AND t.tgname LIKE 'symphony_%%'"
+            " WHERE c.relkind = 'r' AND (c.relname LIKE 'policies_historical%%'"
+            " OR c.relname LIKE 'reports_historical%%') GROUP BY c.relname"
+        )
+        triggers = dict(cursor.fetchall())
+    assert len(triggers) == 11
+    assert all(names == ["symphony_guard", "symphony_no_truncate"] for names in triggers.values()), triggers
+
+
+@on_postgres
+@pytest.mark.postgres
+def test_it_refuses_raw_sql_changes_to_the_history_of_clauses_and_reports(teacher, head, colleague):
+    draft = make_version(status=DRAFT, sections={"Purpose": ["Old."]})
+    clause = Clause.objects.get(version=draft)
+    clause.text = "New."
+    clause.save()  # editing a draft still adds to its history
+    assert list(clause.history.order_by("history_id").values_list("text", flat=True)) == ["Old.", "New."]
+    report = make_report(teacher, colleague)
+    rows = {
+        "policies_historicalclause": clause.history.earliest("history_id").history_id,
+        "policies_historicalpolicyversion": draft.history.earliest("history_id").history_id,
+        "reports_historicalconcernreport": report.history.earliest("history_id").history_id,
+        "reports_historicalreportevent": ReportEvent.history.filter(report_id=report.pk)
+        .earliest("history_id")
+        .history_id,
+    }
+    with connection.cursor() as cursor:  # the test's own inserts leave deferred checks that block TRUNCATE
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    for table, history_id in rows.items():
+        update = f"UPDATE {table} SET history_user_id = NULL WHERE history_id = %s"  # noqa: S608
+        assert "refused" in _refused(update, [history_id]), table
+        assert "refused" in _refused(f"DELETE FROM {table} WHERE history_id = %s", [history_id]), table  # noqa: S608
+        assert "TRUNCATE" in _refused(f"TRUNCATE {table}"), table
+    assert clause.history.count() == 2
+    assert report.history.exists()
+
+
+@on_postgres
+@pytest.mark.postgres
+def test_a_person_who_wrote_history_cannot_be_deleted_only_deactivated(hr):
+    """Deleting them would blank out who made the change (history_user is SET_NULL): refused instead."""
+    draft = make_version(status=DRAFT, sections={"Purpose": ["Old."]})
+    clause = Clause.objects.get(version=draft)
+    clause._history_user = hr
+    clause.text = "New."
+    clause.save()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        hr.delete()
+    hr.is_active = False
+    hr.save()
+    assert clause.history.latest("history_id").history_user == hr

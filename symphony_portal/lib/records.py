@@ -82,3 +82,24 @@ class PostgresOnlySQL(migrations.RunSQL):
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor == "postgresql":
             super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+class AppendOnlyTables(PostgresOnlySQL):
+    """PostgreSQL triggers that refuse UPDATE, DELETE and TRUNCATE of these tables' rows (the functions
+    of policies migration 0005); dropped again when the migration is reversed. A no-op on SQLite."""
+
+    def __init__(self, tables: list[str]):
+        super().__init__(
+            "".join(
+                f"CREATE TRIGGER symphony_guard BEFORE UPDATE OR DELETE ON {table}"
+                " FOR EACH ROW EXECUTE FUNCTION symphony_append_only();\n"
+                f"CREATE TRIGGER symphony_no_truncate BEFORE TRUNCATE ON {table}"
+                " FOR EACH STATEMENT EXECUTE FUNCTION symphony_refuse_truncate();\n"
+                for table in tables
+            ),
+            "".join(
+                f"DROP TRIGGER IF EXISTS symphony_guard ON {table};\n"
+                f"DROP TRIGGER IF EXISTS symphony_no_truncate ON {table};\n"
+                for table in tables
+            ),
+        )
