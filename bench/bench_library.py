@@ -216,22 +216,20 @@ def report_reminders() -> None:
     print(f"Django send_messages of the same emails:                 {baseline:.2f} s")
     verdict = "meets" if ratio <= 1.2 else "MISSES"
     print(f"ratio, command + drain against send_messages: {ratio:.2f}x (aim <= 1.2x) {verdict}")
-    deployed, baseline, count = pages.bench_reminders_with_worker(workers=2)
-    ratio = deployed / baseline
-    print(
-        f"\nThe same run as deployed ({count} emails; two task workers, each in its own process, as "
-        f"`make run` starts them; median of {pages.REMINDER_ROUNDS})"
-    )
-    print(f"from the command's start until every email is sent:      {deployed:.2f} s")
-    print(f"Django send_messages of the same emails:                 {baseline:.2f} s")
-    verdict = "meets" if ratio <= 1.2 else "MISSES"
-    print(f"ratio, the run as deployed against send_messages: {ratio:.2f}x (aim <= 1.2x) {verdict}")
-    rounds = 3
-    deployed, baseline, count = pages.bench_reminders_with_worker(workers=1, rounds=rounds)
-    print(f"\nFor reference, with one task worker (median of {rounds})")
-    print(f"from the command's start until every email is sent:      {deployed:.2f} s")
-    print(f"Django send_messages of the same emails:                 {baseline:.2f} s")
-    print(f"ratio: {deployed / baseline:.2f}x")
+    runs = [  # (workers, rounds, who sends, whether the aim applies)
+        (2, pages.REMINDER_ROUNDS, "two task workers, as `make run` starts them", True),
+        (1, 3, "one task worker, for reference", False),
+    ]
+    for workers, rounds, senders, aimed in runs:
+        deployed, baseline, count = pages.bench_reminders_with_worker(workers=workers, rounds=rounds)
+        ratio = deployed / baseline
+        print(
+            f"\nThe same run as deployed ({count} emails; {senders}, each in a process; median of {rounds})"
+        )
+        print(f"from the command's start until every email is sent:      {deployed:.2f} s")
+        print(f"Django send_messages of the same emails:                 {baseline:.2f} s")
+        verdict = ("meets" if ratio <= 1.2 else "MISSES") if aimed else "(the aim is for the set-up above)"
+        print(f"ratio, the run as deployed against send_messages: {ratio:.2f}x (aim <= 1.2x) {verdict}")
 
 
 if __name__ == "__main__":

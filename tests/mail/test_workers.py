@@ -139,12 +139,22 @@ def test_an_import_invitation_task_run_by_a_real_worker_invites_each_new_person(
     assert sorted(smtp_server.recipients) == [f"new{n}@symphony.test" for n in range(5)]
 
 
-def worker_env(smtp_port: int) -> dict:
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+# A worker process of its own, as production runs it (``manage.py``, then its arguments).
+MANAGE = [sys.executable, str(ROOT / "manage.py")]
+DB_WORKER_BATCH = [*MANAGE, "db_worker", "--batch", "--no-startup-delay", "--no-reload"]
+
+
+def worker_env(smtp_port: int, **database: str) -> dict:
+    """A worker's environment: the portal's settings, sending to the test's SMTP server. ``database``:
+    the variables choosing its database; by default this test's PostgreSQL database (DATABASE_URL)."""
+    if not database:
+        db = connection.settings_dict
+        database = {
+            "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        }
     return {
-        **os.environ,
-        "DATABASE_URL": url,
+        **{key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "DJANGO_ENV"}},
+        **database,
         "DJANGO_SETTINGS_MODULE": "symphony_portal.settings",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp_port),
@@ -166,16 +176,10 @@ def test_two_worker_processes_draining_one_queue_send_each_message_once(on_the_d
                     (EmailMessage(subject="Hello", body="Hi", to=[a]), "t", None)
                     for a in addresses[start : start + 50]
                 )
-        command = [
-            sys.executable,
-            str(ROOT / "manage.py"),
-            "db_worker",
-            "--batch",
-            "--no-startup-delay",
-            "--no-reload",
-        ]
         workers = [
-            subprocess.Popen(command, cwd=ROOT, env=worker_env(server.port), stdout=subprocess.DEVNULL)  # noqa: S603
+            subprocess.Popen(
+                DB_WORKER_BATCH, cwd=ROOT, env=worker_env(server.port), stdout=subprocess.DEVNULL
+            )  # noqa: S603
             for _ in range(2)
         ]
         for worker in workers:
@@ -258,21 +262,12 @@ def test_two_worker_processes_on_one_sqlite_file_send_each_message_once(tmp_path
     """
     server = SMTPServer(delay=0.005)
     server.start()
-    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "DJANGO_ENV"}} | {
-        "SYMPHONY_VAR_DIR": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "symphony_portal.settings",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(server.port),
-        "EMAIL_USE_TLS": "false",
-        "DJANGO_LOG_LEVEL": "WARNING",
-    }
-    manage = [sys.executable, str(ROOT / "manage.py")]
+    env = worker_env(server.port, SYMPHONY_VAR_DIR=str(tmp_path))  # no DATABASE_URL: the SQLite file
     try:
         for step in (["migrate", "--no-input", "-v", "0"], ["shell", "-c", QUEUE_IN_SIX_TRANSACTIONS]):
-            subprocess.run([*manage, *step], cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
-        command = [*manage, "db_worker", "--batch", "--no-startup-delay", "--no-reload"]
+            subprocess.run([*MANAGE, *step], cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
         workers = [
-            subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)  # noqa: S603
+            subprocess.Popen(DB_WORKER_BATCH, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)  # noqa: S603
             for _ in range(2)
         ]
         for worker in workers:
